@@ -59,6 +59,8 @@ type Param struct {
 // ErrorResponse is one error status an operation declares, with the reason
 // Asterisk's API description gives for it.
 type ErrorResponse struct {
+	// Status is the HTTP status, e.g. 404.
 	Status int
+	// Reason is the description's explanation, e.g. "Channel not found".
 	Reason string
 }

@@ -8,7 +8,12 @@ import (
 
 // Version is an Asterisk release version such as 22.10.1.
 type Version struct {
-	Major, Minor, Patch int
+	// Major is the release line, e.g. 22.
+	Major int
+	// Minor is the release within the line, e.g. 10.
+	Minor int
+	// Patch is the bug-fix release, e.g. 1.
+	Patch int
 }
 
 // ParseVersion reads the version Asterisk reports in /asterisk/info
@@ -129,8 +134,11 @@ func allReleases() ReleaseSet { return ReleaseSet(1)<<uint(len(knownReleases)) -
 // API descriptions of the known releases; Since is what Asterisk's own
 // description says (its "since" list), used to refine a release line.
 type Availability struct {
+	// Releases are the known releases whose description has the element.
 	Releases ReleaseSet
-	Since    []Version
+	// Since is Asterisk's own "since" list for the element (operations
+	// only), oldest first; empty when the description has none.
+	Since []Version
 }
 
 // Universal reports whether every release from the oldest known line on has

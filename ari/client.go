@@ -1,0 +1,328 @@
+package ari
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Client talks to one Asterisk server over ARI's HTTP REST interface and
+// opens its events websocket (see EventStream). It is safe for concurrent
+// use; create one per server and share it.
+//
+// The typed clients in package gostasis.dev/ari/resources build a Request
+// per operation and send it with Do or Open.
+type Client struct {
+	ep       endpoint
+	restBase string   // "http(s)://host[/prefix]/ari"
+	auth     []string // Authorization header value, nil when no credentials
+	ua       []string // User-Agent header value
+	hc       *http.Client
+	log      *slog.Logger
+	noGate   bool
+
+	ver     atomic.Pointer[serverVersion] // known version, nil until learned
+	verMu   sync.Mutex
+	verCall *versionCall // discovery in flight, guarded by verMu
+}
+
+// serverVersion is what the client knows of the server's version.
+type serverVersion struct {
+	v   Version // zero when raw has no release number
+	raw string
+}
+
+// versionCall is one discovery request shared by concurrent callers.
+type versionCall struct {
+	done chan struct{}
+	sv   *serverVersion
+	err  error
+}
+
+// Shared header values; the transport only reads them.
+var (
+	acceptJSON      = []string{"application/json"}
+	contentTypeJSON = []string{"application/json"}
+)
+
+// NewClient returns a client for the server cfg describes. It does not
+// contact the server.
+func NewClient(cfg Config) (*Client, error) {
+	ep, err := parseEndpoint(cfg.URL)
+	if err != nil {
+		return nil, err
+	}
+	user, pass := cfg.Username, cfg.Password
+	if user == "" {
+		user = ep.user
+	}
+	if pass == "" {
+		pass = ep.pass
+	}
+	ep.user, ep.pass = "", "" // kept only in the header below
+	c := &Client{
+		ep:       ep,
+		restBase: ep.httpBase() + "/ari",
+		hc:       cfg.HTTPClient,
+		log:      cfg.Logger,
+		noGate:   cfg.DisableVersionCheck,
+	}
+	if user != "" || pass != "" {
+		c.auth = []string{"Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))}
+	}
+	ua := cfg.UserAgent
+	if ua == "" {
+		ua = defaultUserAgent
+	}
+	c.ua = []string{ua}
+	if c.hc == nil {
+		c.hc = newDefaultHTTPClient()
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Version != "" {
+		sv := &serverVersion{raw: strings.TrimSpace(cfg.Version)}
+		if v, err := ParseVersion(cfg.Version); err == nil {
+			sv.v = v
+		} else {
+			c.log.Debug("ari: Config.Version has no release number; version checks are off", "version", sv.raw)
+		}
+		c.ver.Store(sv)
+	}
+	return c, nil
+}
+
+// Logger returns the client's logger (a discarding one when Config.Logger
+// was nil), for code built on the client to log alike.
+func (c *Client) Logger() *slog.Logger { return c.log }
+
+// errEmptySegment refuses a path that an empty path parameter would turn
+// into another operation's path.
+var errEmptySegment = errors.New("ari: request path must start with '/' and have no empty segment (an empty id?)")
+
+// Do sends r and decodes a successful reply's JSON body into out.
+//
+// Before sending, Do refuses with an *Error matching ErrUnsupported an
+// operation or a parameter (Request.Gated) the server's Asterisk version
+// does not have; the version is learned once, on the first such call,
+// unless Config.Version is set (see Version). Operations every known
+// release has are never checked, nor are hand-built ones whose
+// Availability is the zero value.
+//
+// out may be nil to discard the body (void operations, 204 and 202
+// replies). When out implements json.Unmarshaler its UnmarshalJSON gets
+// the body directly; otherwise Do uses json.Unmarshal. An empty body
+// leaves out unchanged. A reply outside 2xx gives an *Error with
+// Asterisk's message; a transport failure gives an *Error wrapping it (so
+// errors.Is(err, context.DeadlineExceeded) works).
+func (c *Client) Do(ctx context.Context, r *Request, out any) error {
+	resp, err := c.roundTrip(ctx, r)
+	if err != nil {
+		return err
+	}
+	if out == nil {
+		drainClose(resp.Body)
+		return nil
+	}
+	bp := getBuf()
+	buf, err := readBody(resp.Body, *bp, resp.ContentLength)
+	resp.Body.Close()
+	if err != nil {
+		putBuf(bp, buf)
+		return c.replyError(r, resp.StatusCode, err)
+	}
+	if len(buf) > 0 {
+		if u, ok := out.(json.Unmarshaler); ok {
+			err = u.UnmarshalJSON(buf)
+		} else {
+			err = json.Unmarshal(buf, out)
+		}
+	}
+	putBuf(bp, buf)
+	if err != nil {
+		return c.replyError(r, resp.StatusCode, err)
+	}
+	return nil
+}
+
+// Open sends r and returns the body of a successful reply as it streams in
+// (recordings.getStoredFile's audio), unbuffered; the caller must close it,
+// and ctx must stay alive until then. Errors are as for Do.
+func (c *Client) Open(ctx context.Context, r *Request) (io.ReadCloser, error) {
+	resp, err := c.roundTrip(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return resp.Body, nil
+}
+
+// roundTrip checks and sends r and turns a non-2xx reply into an *Error.
+// On success the caller owns resp.Body.
+func (c *Client) roundTrip(ctx context.Context, r *Request) (*http.Response, error) {
+	if r == nil || r.Op == nil {
+		return nil, errors.New("ari: Request or Request.Op is nil")
+	}
+	p := r.Path
+	if p == "" || p[0] != '/' || p[len(p)-1] == '/' || strings.Contains(p, "//") {
+		return nil, c.newError(r, 0, errEmptySegment)
+	}
+	if err := c.gate(ctx, r); err != nil {
+		return nil, err
+	}
+	return c.send(ctx, r)
+}
+
+// send sends r without version checks.
+func (c *Client) send(ctx context.Context, r *Request) (*http.Response, error) {
+	debug := c.log.Enabled(ctx, slog.LevelDebug)
+	var start time.Time
+	if debug {
+		start = time.Now()
+	}
+
+	var sb strings.Builder
+	sb.Grow(len(c.restBase) + len(r.Path) + 1 + len(r.Query))
+	sb.WriteString(c.restBase)
+	sb.WriteString(r.Path)
+	if r.Query != "" {
+		sb.WriteByte('?')
+		sb.WriteString(r.Query)
+	}
+
+	var body io.Reader
+	if r.Body != nil {
+		data, err := json.Marshal(r.Body)
+		if err != nil {
+			return nil, c.newError(r, 0, err)
+		}
+		body = bytes.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.Op.Method, sb.String(), body)
+	if err != nil {
+		return nil, c.newError(r, 0, err)
+	}
+	h := req.Header
+	if c.auth != nil {
+		h["Authorization"] = c.auth
+	}
+	h["User-Agent"] = c.ua
+	h["Accept"] = acceptJSON
+	if body != nil {
+		h["Content-Type"] = contentTypeJSON
+	}
+
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		if debug {
+			c.logRequest(ctx, r, 0, start, err)
+		}
+		return nil, c.newError(r, 0, err)
+	}
+	if debug {
+		c.logRequest(ctx, r, resp.StatusCode, start, nil)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, c.statusError(r, resp)
+	}
+	return resp, nil
+}
+
+func (c *Client) logRequest(ctx context.Context, r *Request, status int, start time.Time, err error) {
+	attrs := []slog.Attr{
+		slog.String("op", r.Op.String()),
+		slog.String("method", r.Op.Method),
+		slog.String("path", r.Path),
+		slog.Int("status", status),
+		slog.Duration("took", time.Since(start)),
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", c.newError(r, 0, err).Error()))
+	}
+	c.log.LogAttrs(ctx, slog.LevelDebug, "ari: request", attrs...)
+}
+
+// newError returns an *Error for r with the given status and cause.
+func (c *Client) newError(r *Request, status int, err error) *Error {
+	e := &Error{Status: status, Err: err}
+	if r != nil {
+		e.Path = r.Path
+		if r.Op != nil {
+			e.Op = r.Op.String()
+			e.Method = r.Op.Method
+			if status != 0 {
+				e.Reason = r.Op.Reason(status)
+			}
+		}
+	}
+	return e
+}
+
+// replyError reports a successful reply that could not be read or decoded.
+func (c *Client) replyError(r *Request, status int, err error) *Error {
+	return c.newError(r, status, fmt.Errorf("reading the reply: %w", err))
+}
+
+// statusError turns an error reply into an *Error and closes its body.
+func (c *Client) statusError(r *Request, resp *http.Response) *Error {
+	msg, _ := readErrorBody(resp.Body)
+	drainClose(resp.Body)
+	e := c.newError(r, resp.StatusCode, nil)
+	e.Message = msg
+	return e
+}
+
+// drainClose reads what is left of a body (up to a bound) so that the
+// connection can be reused, and closes it.
+func drainClose(body io.ReadCloser) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, 256<<10))
+	body.Close()
+}
+
+// Reply buffers, reused across calls. Decoders must not keep the bytes
+// (json.Unmarshaler's contract).
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+const maxPooledBuf = 1 << 20
+
+func getBuf() *[]byte { return bufPool.Get().(*[]byte) }
+
+func putBuf(bp *[]byte, b []byte) {
+	if cap(b) > maxPooledBuf {
+		return
+	}
+	*bp = b[:0]
+	bufPool.Put(bp)
+}
+
+// readBody reads r to the end into b[:0], growing it as needed; size is
+// the Content-Length, or -1.
+func readBody(r io.Reader, b []byte, size int64) ([]byte, error) {
+	b = b[:0]
+	if size > 0 && size < 64<<20 && int64(cap(b)) <= size {
+		b = make([]byte, 0, size+1) // +1: the read that sees EOF needs room
+	}
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				return b, nil
+			}
+			return b, err
+		}
+	}
+}
