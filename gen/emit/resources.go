@@ -1,0 +1,414 @@
+package emit
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+
+	"gostasis.dev/gen/ir"
+)
+
+func apiName(r *ir.Resource) string     { return r.GoName + "API" }
+func serviceName(r *ir.Resource) string { return r.GoName + "Service" }
+func opVar(o *ir.Operation) string      { return "op" + o.Resource.GoName + o.GoName }
+func paramsName(o *ir.Operation) string { return o.Resource.Singular + o.GoName + "Params" }
+
+// structParams are the parameters that go in the params struct.
+func structParams(o *ir.Operation) []*ir.Param {
+	var out []*ir.Param
+	for _, p := range o.Params {
+		if p.In != "path" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// paramType is the Go type of a query or body parameter's field.
+func (c *ctx) paramType(p *ir.Param) jen.Code {
+	switch p.Body {
+	case ir.BodyVars:
+		return jen.Qual(c.ariPath(), "Vars")
+	case ir.BodyStringMap:
+		return jen.Map(jen.String()).String()
+	case ir.BodyConfigTuples:
+		return jen.Index().Qual(c.ariPath(), "ConfigTuple")
+	case ir.BodyEventFilter:
+		return jen.Op("*").Qual(c.ariPath(), "EventFilter")
+	}
+	var one jen.Code
+	switch p.Type.Kind {
+	case ir.EnumRef:
+		one = jen.Qual(c.resourcesPath(), p.Type.Enum.GoName)
+	default:
+		one = c.goType(p.Type, false)
+	}
+	switch {
+	case p.Multiple:
+		return jen.Index().Add(one)
+	case p.Pointer:
+		return jen.Op("*").Add(one)
+	}
+	return one
+}
+
+// resultType is the first result of an operation's method, or nil.
+func (c *ctx) resultType(o *ir.Operation) jen.Code {
+	switch {
+	case o.Binary:
+		return jen.Qual("io", "ReadCloser")
+	case o.Response == nil:
+		return nil
+	case o.Response.Kind == ir.List:
+		return c.goType(o.Response, false)
+	default:
+		return jen.Op("*").Add(c.goType(o.Response, false))
+	}
+}
+
+// signature is the method's parameter list.
+func (c *ctx) signature(o *ir.Operation) []jen.Code {
+	params := []jen.Code{jen.Id("ctx").Qual("context", "Context")}
+	for _, p := range o.PathParams() {
+		params = append(params, jen.Id(p.ArgName).String())
+	}
+	if len(structParams(o)) > 0 {
+		params = append(params, jen.Id("p").Op("*").Id(paramsName(o)))
+	}
+	return params
+}
+
+func (c *ctx) results(o *ir.Operation) []jen.Code {
+	if rt := c.resultType(o); rt != nil {
+		return []jen.Code{rt, jen.Error()}
+	}
+	return []jen.Code{jen.Error()}
+}
+
+// methodDoc documents an operation: summary, notes, method and path,
+// releases, errors.
+func (c *ctx) methodDoc(o *ir.Operation) []string {
+	summary := sentence(cleanText(o.Summary))
+	if summary == "" {
+		summary = "Calls " + o.Resource.Name + "." + o.Nickname + "."
+	}
+	paras := []string{o.GoName + ": " + summary}
+	if n := cleanText(o.Notes); n != "" {
+		paras = append(paras, sentence(n))
+	}
+	paras = append(paras, o.Method+" "+o.Path+" ("+o.Resource.Name+"."+o.Nickname+").", c.availText(o.Avail))
+	if len(o.Errors) > 0 {
+		var errs []string
+		for _, e := range o.Errors {
+			errs = append(errs, fmt.Sprintf("%d %s", e.Status, strings.TrimSuffix(cleanText(e.Reason), ".")))
+		}
+		paras = append(paras, "Errors: "+strings.Join(errs, "; ")+".")
+	}
+	return paras
+}
+
+// resources emits one file per resource: its interface, service and
+// params structs.
+func (c *ctx) resources(files map[string]*jen.File) {
+	for _, r := range c.api.Resources {
+		f := c.newFile(c.resourcesPath(), "resources")
+		desc := cleanText(r.Doc)
+		fdoc(f, fmt.Sprintf("%s describes the %s resource (%s): one method per operation of every known release. %s is the implementation; tests and apps may substitute their own.", apiName(r), r.Name, strings.TrimSuffix(desc, "."), serviceName(r)))
+		f.Type().Id(apiName(r)).InterfaceFunc(func(g *jen.Group) {
+			for _, o := range r.Ops {
+				doc(g, c.methodDoc(o)...)
+				if o.Websocket {
+					g.Id(o.GoName).Params(jen.Id("p").Op("*").Id(paramsName(o))).Op("*").Qual(c.ariPath(), "EventStream")
+					continue
+				}
+				g.Id(o.GoName).Params(c.signature(o)...).Params(c.results(o)...)
+			}
+		})
+		fdoc(f, fmt.Sprintf("%s calls the %s operations over an *ari.Client.", serviceName(r), r.Name))
+		f.Type().Id(serviceName(r)).Struct(jen.Id("client").Op("*").Qual(c.ariPath(), "Client"))
+		f.Var().Id("_").Id(apiName(r)).Op("=").Parens(jen.Op("*").Id(serviceName(r))).Parens(jen.Nil())
+		for _, o := range r.Ops {
+			c.paramsStruct(f, o)
+			c.method(f, o)
+		}
+		files[fmt.Sprintf("ari/resources/%s_gen.go", strings.ToLower(r.Name))] = f
+	}
+}
+
+func (c *ctx) paramsStruct(f *jen.File, o *ir.Operation) {
+	ps := structParams(o)
+	if len(ps) == 0 {
+		return
+	}
+	fdoc(f, fmt.Sprintf("%s holds the parameters of %s.%s. Only the fields set (non-zero, non-nil) are sent.", paramsName(o), o.Resource.GoName, o.GoName))
+	f.Type().Id(paramsName(o)).StructFunc(func(g *jen.Group) {
+		for _, p := range ps {
+			var notes []string
+			if d := cleanText(p.Doc); d != "" {
+				notes = append(notes, sentence(d))
+			}
+			wire := "query parameter"
+			if p.In == "body" {
+				wire = "body"
+			}
+			notes = append(notes, fmt.Sprintf("Sent as the %q %s.", p.Name, wire))
+			if p.Required {
+				notes = append(notes, "Required.")
+			}
+			if p.Multiple {
+				notes = append(notes, "Several values are sent as one comma-separated value.")
+			}
+			if p.Default != "" {
+				if p.Pointer {
+					notes = append(notes, fmt.Sprintf("Asterisk's default is %s; nil sends nothing.", p.Default))
+				} else {
+					notes = append(notes, fmt.Sprintf("Asterisk's default is %s.", p.Default))
+				}
+			}
+			if p.Min != nil {
+				notes = append(notes, fmt.Sprintf("Minimum %g.", *p.Min))
+			}
+			if p.Gated {
+				notes = append(notes, c.availText(p.Avail)+" Setting it on another release fails with ari.ErrUnsupported before anything is sent.")
+			}
+			doc(g, strings.Join(notes, " "))
+			g.Id(p.GoName).Add(c.paramType(p))
+		}
+	})
+}
+
+var pathSegRE = regexp.MustCompile(`\{([^}]+)\}`)
+
+// pathExpr builds the escaped request path from the template.
+func (c *ctx) pathExpr(o *ir.Operation) jen.Code {
+	var parts []jen.Code
+	rest := o.Path
+	args := map[string]string{}
+	for _, p := range o.PathParams() {
+		args[p.Name] = p.ArgName
+	}
+	for {
+		loc := pathSegRE.FindStringSubmatchIndex(rest)
+		if loc == nil {
+			if rest != "" {
+				parts = append(parts, jen.Lit(rest))
+			}
+			break
+		}
+		if loc[0] > 0 {
+			parts = append(parts, jen.Lit(rest[:loc[0]]))
+		}
+		name := rest[loc[2]:loc[3]]
+		parts = append(parts, jen.Qual(c.ariPath(), "PathEscape").Call(jen.Id(args[name])))
+		rest = rest[loc[1]:]
+	}
+	expr := jen.Add(parts[0])
+	for _, p := range parts[1:] {
+		expr = expr.Op("+").Add(p)
+	}
+	return expr
+}
+
+func (c *ctx) method(f *jen.File, o *ir.Operation) {
+	recv := jen.Id("s").Op("*").Id(serviceName(o.Resource))
+	fdoc(f, c.methodDoc(o)...)
+	if o.Websocket {
+		f.Func().Params(recv).Id(o.GoName).Params(jen.Id("p").Op("*").Id(paramsName(o))).Op("*").Qual(c.ariPath(), "EventStream").BlockFunc(func(g *jen.Group) {
+			g.Var().Id("cfg").Qual(c.ariPath(), "EventStreamConfig")
+			g.If(jen.Id("p").Op("!=").Nil()).Block(
+				jen.Id("cfg").Dot("Apps").Op("=").Id("p").Dot("App"),
+				jen.Id("cfg").Dot("SubscribeAll").Op("=").Id("p").Dot("SubscribeAll"),
+			)
+			g.Return(jen.Id("s").Dot("client").Dot("EventStream").Call(jen.Id("cfg")))
+		})
+		return
+	}
+	f.Func().Params(recv).Id(o.GoName).Params(c.signature(o)...).Params(c.results(o)...).BlockFunc(func(g *jen.Group) {
+		g.Id("r").Op(":=").Qual(c.ariPath(), "Request").Values(jen.Dict{
+			jen.Id("Op"):   jen.Id(opVar(o)),
+			jen.Id("Path"): c.pathExpr(o),
+		})
+		if ps := structParams(o); len(ps) > 0 {
+			g.If(jen.Id("p").Op("!=").Nil()).BlockFunc(func(g *jen.Group) {
+				hasQuery := false
+				for _, p := range ps {
+					hasQuery = hasQuery || p.In == "query"
+				}
+				if hasQuery {
+					g.Var().Id("q").Qual(c.ariPath(), "Query")
+				}
+				for i, p := range o.Params {
+					if p.In == "path" {
+						continue
+					}
+					c.setParam(g, o, i, p)
+				}
+				if hasQuery {
+					g.Id("r").Dot("Query").Op("=").Id("q").Dot("Encode").Call()
+				}
+			})
+		}
+		switch {
+		case o.Binary:
+			g.Return(jen.Id("s").Dot("client").Dot("Open").Call(jen.Id("ctx"), jen.Op("&").Id("r")))
+		case o.Response == nil:
+			g.Return(jen.Id("s").Dot("client").Dot("Do").Call(jen.Id("ctx"), jen.Op("&").Id("r"), jen.Nil()))
+		case o.Response.Kind == ir.List:
+			g.Var().Id("out").Add(c.goType(o.Response, false))
+			g.If(jen.Err().Op(":=").Id("s").Dot("client").Dot("Do").Call(jen.Id("ctx"), jen.Op("&").Id("r"), jen.Op("&").Id("out")), jen.Err().Op("!=").Nil()).Block(
+				jen.Return(jen.Nil(), jen.Err()),
+			)
+			g.Return(jen.Id("out"), jen.Nil())
+		default:
+			g.Id("out").Op(":=").New(c.goType(o.Response, false))
+			g.If(jen.Err().Op(":=").Id("s").Dot("client").Dot("Do").Call(jen.Id("ctx"), jen.Op("&").Id("r"), jen.Id("out")), jen.Err().Op("!=").Nil()).Block(
+				jen.Return(jen.Nil(), jen.Err()),
+			)
+			g.Return(jen.Id("out"), jen.Nil())
+		}
+	})
+}
+
+// setParam emits: if the field is set, add it to the query or body, and
+// record it for version gating when not every release accepts it.
+func (c *ctx) setParam(g *jen.Group, o *ir.Operation, index int, p *ir.Param) {
+	field := jen.Id("p").Dot(p.GoName)
+	var cond jen.Code
+	var stmts []jen.Code
+	name := jen.Lit(p.Name)
+	switch {
+	case p.Body != ir.NoBody:
+		cond = jen.Add(field.Clone()).Op("!=").Nil()
+		if p.Body == ir.BodyEventFilter {
+			stmts = append(stmts, jen.Id("r").Dot("Body").Op("=").Add(field.Clone()))
+		} else {
+			stmts = append(stmts, jen.Id("r").Dot("Body").Op("=").Struct(
+				jen.Id("V").Add(c.paramType(p)).Tag(map[string]string{"json": p.Name}),
+			).Values(field.Clone()))
+		}
+	case p.Multiple:
+		cond = jen.Len(field.Clone()).Op(">").Lit(0)
+		vals := field.Clone()
+		if p.Type.Kind == ir.EnumRef {
+			vals = jen.Id("strs").Call(field.Clone())
+		} else if p.Type.Kind != ir.String {
+			panic(fmt.Sprintf("emit: %s.%s: lists of %d are not supported", o.Resource.Name, p.Name, p.Type.Kind))
+		}
+		stmts = append(stmts, jen.Id("q").Dot("AddList").Call(name, vals))
+	default:
+		value := field.Clone()
+		if p.Pointer {
+			cond = jen.Add(field.Clone()).Op("!=").Nil()
+			value = jen.Op("*").Add(field.Clone())
+		}
+		switch p.Type.Kind {
+		case ir.String:
+			cond = jen.Add(field.Clone()).Op("!=").Lit("")
+			stmts = append(stmts, jen.Id("q").Dot("Add").Call(name, value))
+		case ir.EnumRef:
+			cond = jen.Add(field.Clone()).Op("!=").Lit("")
+			stmts = append(stmts, jen.Id("q").Dot("Add").Call(name, jen.String().Call(value)))
+		case ir.Bool:
+			if !p.Pointer {
+				cond = field.Clone()
+			}
+			stmts = append(stmts, jen.Id("q").Dot("AddBool").Call(name, value))
+		case ir.Int, ir.Long:
+			if !p.Pointer {
+				cond = jen.Add(field.Clone()).Op("!=").Lit(0)
+			}
+			stmts = append(stmts, jen.Id("q").Dot("AddInt").Call(name, jen.Int64().Call(value)))
+		case ir.Double:
+			if !p.Pointer {
+				cond = jen.Add(field.Clone()).Op("!=").Lit(0)
+			}
+			stmts = append(stmts, jen.Id("q").Dot("Add").Call(name, jen.Qual("strconv", "FormatFloat").Call(value, jen.LitByte('g'), jen.Lit(-1), jen.Lit(64))))
+		}
+	}
+	if p.Gated {
+		stmts = append(stmts, jen.Id("r").Dot("Gated").Op("=").Append(jen.Id("r").Dot("Gated"), jen.Op("&").Id(opVar(o)).Dot("Params").Index(jen.Lit(index))))
+	}
+	g.If(cond).Block(stmts...)
+}
+
+// operations emits resources/operations_gen.go: the description of every
+// operation, used for version gating and error reasons.
+func (c *ctx) operations(files map[string]*jen.File) {
+	f := c.newFile(c.resourcesPath(), "resources")
+	for _, r := range c.api.Resources {
+		for _, o := range r.Ops {
+			f.Commentf("%s describes %s.%s.", opVar(o), r.Name, o.Nickname)
+			f.Var().Id(opVar(o)).Op("=").Op("&").Qual(c.ariPath(), "Operation").Values(jen.DictFunc(func(d jen.Dict) {
+				d[jen.Id("Resource")] = jen.Lit(r.Name)
+				d[jen.Id("Nickname")] = jen.Lit(o.Nickname)
+				d[jen.Id("Method")] = jen.Lit(o.Method)
+				d[jen.Id("Path")] = jen.Lit(o.Path)
+				d[jen.Id("Availability")] = c.availValue(o.Avail)
+				if len(o.Errors) > 0 {
+					d[jen.Id("Errors")] = jen.Index().Qual(c.ariPath(), "ErrorResponse").ValuesFunc(func(g *jen.Group) {
+						for _, e := range o.Errors {
+							g.Values(jen.Dict{jen.Id("Status"): jen.Lit(e.Status), jen.Id("Reason"): jen.Lit(cleanText(e.Reason))})
+						}
+					})
+				}
+				if len(o.Params) > 0 {
+					d[jen.Id("Params")] = jen.Index().Qual(c.ariPath(), "Param").ValuesFunc(func(g *jen.Group) {
+						for _, p := range o.Params {
+							g.Values(jen.Dict{
+								jen.Id("Name"):         jen.Lit(p.Name),
+								jen.Id("In"):           jen.Lit(p.In),
+								jen.Id("Required"):     jen.Lit(p.Required),
+								jen.Id("Availability"): c.availValue(p.Avail),
+							})
+						}
+					})
+				}
+			}))
+		}
+	}
+	f.Comment("operations lists every operation, by resource then method name.")
+	f.Var().Id("operations").Op("=").Index().Op("*").Qual(c.ariPath(), "Operation").ValuesFunc(func(g *jen.Group) {
+		for _, r := range c.api.Resources {
+			for _, o := range r.Ops {
+				g.Id(opVar(o))
+			}
+		}
+	})
+	files["ari/resources/operations_gen.go"] = f
+}
+
+// paramEnums emits resources/enums_gen.go.
+func (c *ctx) paramEnums(files map[string]*jen.File) {
+	f := c.newFile(c.resourcesPath(), "resources")
+	for _, e := range c.api.ParamEnums {
+		c.enumType(f, e)
+	}
+	files["ari/resources/enums_gen.go"] = f
+}
+
+// clientFile emits resources/client_gen.go: the Client holding every
+// service.
+func (c *ctx) clientFile(files map[string]*jen.File) {
+	f := c.newFile(c.resourcesPath(), "resources")
+	fdoc(f, "Client gives typed access to every ARI resource. Each field is an interface, so a test or an app can substitute its own implementation of one resource and keep the others.")
+	f.Type().Id("Client").StructFunc(func(g *jen.Group) {
+		g.Comment("ARI is the transport every service uses.")
+		g.Id("ARI").Op("*").Qual(c.ariPath(), "Client")
+		for _, r := range c.api.Resources {
+			g.Commentf("%s: %s", r.GoName, sentence(cleanText(r.Doc)))
+			g.Id(r.GoName).Id(apiName(r))
+		}
+	})
+	f.Comment("New returns a Client whose services call Asterisk through c.")
+	f.Func().Id("New").Params(jen.Id("c").Op("*").Qual(c.ariPath(), "Client")).Op("*").Id("Client").Block(
+		jen.Return(jen.Op("&").Id("Client").Values(jen.DictFunc(func(d jen.Dict) {
+			d[jen.Id("ARI")] = jen.Id("c")
+			for _, r := range c.api.Resources {
+				d[jen.Id(r.GoName)] = jen.Op("&").Id(serviceName(r)).Values(jen.Id("c"))
+			}
+		}))),
+	)
+	files["ari/resources/client_gen.go"] = f
+}

@@ -1,0 +1,169 @@
+package ir
+
+import (
+	"go/token"
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// words maps a lower-case word (a piece between underscores or case
+// changes) to its Go spelling: Go initialisms, and the run-together
+// compounds Asterisk writes in lower case (channelvars, rtpstatistics).
+// A word missing here is simply capitalised.
+var words = map[string]string{
+	"api": "API", "cep": "CEP", "cid": "CID", "dtmf": "DTMF", "http": "HTTP",
+	"id": "ID", "ids": "IDs", "ip": "IP", "json": "JSON", "moh": "MOH",
+	"rdnis": "RDNIS", "rtp": "RTP", "sip": "SIP", "ssrc": "SSRC", "tcp": "TCP",
+	"udp": "UDP", "uri": "URI", "url": "URL", "usec": "Usec", "uuid": "UUID",
+	"ms": "MS", "rtt": "RTT", "txt": "Txt", "sdp": "SDP", "sfu": "SFU",
+	"accountcode":    "AccountCode",
+	"bridgevars":     "BridgeVars",
+	"channelvars":    "ChannelVars",
+	"creationtime":   "CreationTime",
+	"dialstatus":     "DialStatus",
+	"dialstring":     "DialString",
+	"eventname":      "EventName",
+	"exten":          "Exten",
+	"musicclass":     "MusicClass",
+	"offsetms":       "OffsetMS",
+	"rtpstatistics":  "RTPStatistics",
+	"setid":          "SetID",
+	"skipms":         "SkipMS",
+	"tenantid":       "TenantID",
+	"uniqueid":       "UniqueID",
+	"userevent":      "UserEvent",
+	"threeway":       "ThreeWay",
+	"roundtrip":      "RoundTrip",
+	"maxrtt":         "MaxRTT",
+	"minrtt":         "MinRTT",
+	"normdevrtt":     "NormDevRTT",
+	"stdevrtt":       "StdevRTT",
+	"rxcount":        "RXCount",
+	"txcount":        "TXCount",
+	"rxjitter":       "RXJitter",
+	"txjitter":       "TXJitter",
+	"rxploss":        "RXPLoss",
+	"txploss":        "TXPLoss",
+	"rxoctetcount":   "RXOctetCount",
+	"txoctetcount":   "TXOctetCount",
+	"maxjitter":      "MaxJitter",
+	"minjitter":      "MinJitter",
+	"normdevjitter":  "NormDevJitter",
+	"stdevjitter":    "StdevJitter",
+	"maxrxploss":     "MaxRXPLoss",
+	"minrxploss":     "MinRXPLoss",
+	"normdevrxploss": "NormDevRXPLoss",
+	"stdevrxploss":   "StdevRXPLoss",
+}
+
+var wordRE = regexp.MustCompile(`[A-Z]+[a-z0-9]*|[a-z0-9]+`)
+
+// splitWords splits snake_case, camelCase and other separators into
+// lower-case words: "channelId" -> [channel id], "sendDTMF" -> [send dtmf].
+func splitWords(s string) []string {
+	var out []string
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}) {
+		for _, w := range wordRE.FindAllString(splitUpperRuns(part), -1) {
+			out = append(out, strings.ToLower(w))
+		}
+	}
+	return out
+}
+
+// splitUpperRuns separates an upper-case run from a following capitalised
+// word ("DTMFReceived" -> "DTMF Received") so the regexp sees both.
+func splitUpperRuns(s string) string {
+	r := []rune(s)
+	var b strings.Builder
+	for i, c := range r {
+		if i > 0 && i+1 < len(r) && unicode.IsUpper(c) && unicode.IsUpper(r[i-1]) && unicode.IsLower(r[i+1]) {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// GoName turns an Asterisk name (snake_case, camelCase or lower case) into
+// an exported Go name: caller_rdnis -> CallerRDNIS, channelId -> ChannelID,
+// sendDTMF -> SendDTMF, rtpstatistics -> RTPStatistics.
+func GoName(s string) string {
+	var b strings.Builder
+	for _, w := range splitWords(s) {
+		if g, ok := words[w]; ok {
+			b.WriteString(g)
+			continue
+		}
+		b.WriteString(strings.ToUpper(w[:1]) + w[1:])
+	}
+	name := b.String()
+	if name == "" {
+		return "X"
+	}
+	if name[0] >= '0' && name[0] <= '9' {
+		name = "N" + name
+	}
+	return name
+}
+
+// reservedArgs are names generated method bodies use for their own
+// variables; arguments are renamed away from them and from Go keywords.
+var reservedArgs = map[string]bool{
+	"ctx": true, "p": true, "s": true, "r": true, "q": true, "out": true,
+	"err": true, "ari": true, "context": true, "io": true, "body": true,
+	"rc": true, "string": true, "int": true, "bool": true, "any": true,
+}
+
+// ArgName is the Go argument name for a parameter: lowerCamel, and never
+// a keyword or a name the generated body uses (quirk: a parameter named
+// "type" or "body").
+func ArgName(s string) string {
+	g := GoName(s)
+	// Lower the leading initialism or word: ChannelID -> channelID, ID -> id.
+	r := []rune(g)
+	i := 0
+	for i < len(r) && unicode.IsUpper(r[i]) {
+		i++
+	}
+	switch {
+	case i == len(r):
+		g = strings.ToLower(g)
+	case i > 1:
+		g = strings.ToLower(string(r[:i-1])) + string(r[i-1:])
+	default:
+		g = strings.ToLower(string(r[:1])) + string(r[1:])
+	}
+	if token.IsKeyword(g) || reservedArgs[g] {
+		g += "Arg"
+	}
+	return g
+}
+
+// EnumValueName is the Go name of an enum value: "Dialing Offhook" ->
+// DialingOffhook, "Pre-ring" -> PreRing, "*" -> Star, "#" -> Hash.
+func EnumValueName(v string) string {
+	switch v {
+	case "*":
+		return "Star"
+	case "#":
+		return "Hash"
+	case "":
+		return "Empty"
+	}
+	return GoName(v)
+}
+
+// singular is the singular of a resource's Go name: Channels -> Channel,
+// Mailboxes -> Mailbox, Asterisk -> Asterisk.
+func singular(s string) string {
+	switch {
+	case strings.HasSuffix(s, "xes"), strings.HasSuffix(s, "ches"), strings.HasSuffix(s, "shes"):
+		return s[:len(s)-2]
+	case strings.HasSuffix(s, "s") && !strings.HasSuffix(s, "ss"):
+		return s[:len(s)-1]
+	}
+	return s
+}

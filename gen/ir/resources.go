@@ -1,0 +1,385 @@
+package ir
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/go-openapi/spec"
+
+	"gostasis.dev/gen/swagger"
+)
+
+var pathParamRE = regexp.MustCompile(`\{([^}]+)\}`)
+
+func pathParamNames(path string) []string {
+	var out []string
+	for _, m := range pathParamRE.FindAllStringSubmatch(path, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+type opEntry struct {
+	method, path string
+	op           *spec.Operation
+}
+
+func (b *builder) buildResources() error {
+	resources := map[string]*Resource{}
+	ops := map[string]*Operation{}
+	order := map[string]int{}
+	for _, i := range b.newestFirst() {
+		doc := b.in[i].Doc
+		descs, _ := doc.Extensions[strings.ToLower(swagger.ExtResourceDescription)].(map[string]any)
+		var entries []opEntry
+		for path, item := range doc.Paths.Paths {
+			for _, e := range []opEntry{{"GET", path, item.Get}, {"POST", path, item.Post}, {"PUT", path, item.Put}, {"DELETE", path, item.Delete}} {
+				if e.op != nil {
+					entries = append(entries, e)
+				}
+			}
+		}
+		idx := func(e opEntry) int { n, _ := e.op.Extensions.GetInt(swagger.ExtOrderIndex); return n }
+		sort.Slice(entries, func(a, c int) bool { return idx(entries[a]) < idx(entries[c]) })
+		for _, e := range entries {
+			resName, _ := e.op.Extensions.GetString(swagger.ExtResource)
+			nick, _ := e.op.Extensions.GetString(swagger.ExtNickname)
+			res := resources[resName]
+			if res == nil {
+				res = &Resource{Name: resName, GoName: GoName(resName)}
+				res.Singular = singular(res.GoName)
+				if d, ok := descs[resName].(string); ok {
+					res.Doc = d
+				}
+				resources[resName] = res
+			}
+			res.Avail.Releases |= 1 << uint(i)
+			key := resName + "." + nick
+			where := &Error{File: b.file(i, resName), Element: fmt.Sprintf("%s %s (%s)", e.method, e.path, nick)}
+			op := ops[key]
+			if op == nil {
+				var err error
+				op, err = b.newOperation(res, nick, e, i)
+				if err != nil {
+					where.Msg = err.Error()
+					return where
+				}
+				ops[key] = op
+				order[key] = len(order)
+				res.Ops = append(res.Ops, op)
+			} else if op.Method != e.method {
+				where.Msg = fmt.Sprintf("method %s here but %s in a newer release", e.method, op.Method)
+				return where
+			}
+			op.Avail.Releases |= 1 << uint(i)
+			if err := b.mergeOperation(op, e.op, i); err != nil {
+				where.Msg = err.Error()
+				return where
+			}
+		}
+	}
+	for _, res := range resources {
+		methods := map[string]string{}
+		for _, op := range res.Ops {
+			if prev, dup := methods[op.GoName]; dup {
+				return &Error{File: b.file(len(b.in)-1, res.Name), Element: "operation " + op.Nickname, Msg: fmt.Sprintf("nicknames %q and %q both map to method %s", prev, op.Nickname, op.GoName)}
+			}
+			methods[op.GoName] = op.Nickname
+			b.finishParams(op)
+			sort.Slice(op.Errors, func(a, c int) bool { return op.Errors[a].Status < op.Errors[c].Status })
+		}
+		sort.SliceStable(res.Ops, func(a, c int) bool { return res.Ops[a].GoName < res.Ops[c].GoName })
+		b.api.Resources = append(b.api.Resources, res)
+	}
+	sort.Slice(b.api.Resources, func(a, c int) bool { return b.api.Resources[a].Name < b.api.Resources[c].Name })
+	return nil
+}
+
+func (b *builder) newOperation(res *Resource, nick string, e opEntry, i int) (*Operation, error) {
+	op := &Operation{
+		Resource: res, Nickname: nick, GoName: GoName(nick), Method: e.method, Path: e.path,
+		Summary: e.op.Summary, Notes: e.op.Description,
+	}
+	op.ResponseClass, _ = e.op.Extensions.GetString(swagger.ExtResponseClass)
+	if up, _ := e.op.Extensions.GetString(swagger.ExtUpgrade); up == "websocket" {
+		op.Websocket = true
+		return op, nil
+	}
+	for code, r := range e.op.Responses.StatusCodeResponses {
+		if code >= 300 {
+			continue
+		}
+		if r.Schema == nil {
+			continue
+		}
+		if len(r.Schema.Type) == 1 && r.Schema.Type[0] == "file" {
+			op.Binary = true
+			continue
+		}
+		t, err := b.schemaType(r.Schema, "")
+		if err != nil {
+			return nil, fmt.Errorf("response: %w", err)
+		}
+		if t.Kind == List && t.Elem.Kind != ModelRef {
+			return nil, fmt.Errorf("response: only lists of models are supported")
+		}
+		if t.Kind != List && t.Kind != ModelRef {
+			return nil, fmt.Errorf("response: unsupported response class %q", op.ResponseClass)
+		}
+		op.Response = t
+	}
+	return op, nil
+}
+
+// mergeOperation adds release i's view of an operation: since, parameters,
+// error responses. The newest release's documentation wins.
+func (b *builder) mergeOperation(op *Operation, sop *spec.Operation, i int) error {
+	since, _ := sop.Extensions.GetStringSlice(swagger.ExtSince)
+	for _, s := range since {
+		if !containsString(op.Avail.Since, s) {
+			op.Avail.Since = append(op.Avail.Since, s)
+		}
+	}
+	sort.Slice(op.Avail.Since, func(a, c int) bool { return versionLess(op.Avail.Since[a], op.Avail.Since[c]) })
+	for _, sp := range sop.Parameters {
+		p := findParam(op.Params, sp.Name)
+		if p == nil {
+			np, err := b.newParam(op, &sp)
+			if err != nil {
+				return fmt.Errorf("parameter %s: %w", sp.Name, err)
+			}
+			p = np
+			op.Params = append(op.Params, p)
+		} else {
+			if p.In != sp.In {
+				return fmt.Errorf("parameter %s is in %s here but in %s in a newer release", sp.Name, sp.In, p.In)
+			}
+			p.Required = p.Required && sp.Required
+			if p.Doc == "" {
+				p.Doc = sp.Description
+			}
+			if p.Body == BodyStringMap && strings.Contains(sp.Description, "report_events") && p.Name == "variables" {
+				p.Body = BodyVars
+			}
+		}
+		p.Avail.Releases |= 1 << uint(i)
+		if p.Type != nil && p.Type.Kind == EnumRef {
+			vals := sp.Enum
+			if sp.Items != nil {
+				vals = sp.Items.Enum
+			}
+			addEnumValues(p.Type.Enum, enumStrings(vals), i)
+		}
+	}
+	for code, r := range sop.Responses.StatusCodeResponses {
+		if code < 400 {
+			continue
+		}
+		found := false
+		for _, e := range op.Errors {
+			found = found || e.Status == code
+		}
+		if !found {
+			op.Errors = append(op.Errors, ErrorResponse{Status: code, Reason: r.Description})
+		}
+	}
+	return nil
+}
+
+func findParam(ps []*Param, name string) *Param {
+	for _, p := range ps {
+		if p.Name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+func containsString(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func versionLess(a, c string) bool {
+	ra, _ := ParseRelease(a, "", "")
+	rc, _ := ParseRelease(c, "", "")
+	return ra.less(rc)
+}
+
+func (b *builder) newParam(op *Operation, sp *spec.Parameter) (*Param, error) {
+	p := &Param{Name: sp.Name, GoName: GoName(sp.Name), ArgName: ArgName(sp.Name), In: sp.In, Doc: sp.Description, Required: sp.Required}
+	dataType, _ := sp.Extensions.GetString(swagger.ExtDataType)
+	if sp.In == "body" {
+		switch {
+		case dataType == "object":
+			p.Body = BodyEventFilter
+		case sp.Name == "fields":
+			p.Body = BodyConfigTuples
+		case sp.Name == "variables" && strings.Contains(sp.Description, "report_events"):
+			p.Body = BodyVars
+		default:
+			p.Body = BodyStringMap
+		}
+		return p, nil
+	}
+	simple := sp.SimpleSchema
+	enum := sp.Enum
+	if sp.Type == "array" {
+		p.Multiple = true
+		if sp.Items == nil {
+			return nil, fmt.Errorf("array without items")
+		}
+		simple = sp.Items.SimpleSchema
+		enum = sp.Items.Enum
+	}
+	switch simple.Type {
+	case "string":
+		p.Type = &Type{Kind: String}
+	case "boolean":
+		p.Type = &Type{Kind: Bool}
+	case "integer":
+		p.Type = &Type{Kind: Int}
+		if simple.Format == "int64" {
+			p.Type = &Type{Kind: Long}
+		}
+	case "number":
+		p.Type = &Type{Kind: Double}
+	default:
+		return nil, fmt.Errorf("unsupported type %q", simple.Type)
+	}
+	if p.In == "path" && (p.Multiple || p.Type.Kind != String) {
+		return nil, fmt.Errorf("path parameters must be single strings")
+	}
+	if p.Multiple && p.Type.Kind != String {
+		return nil, fmt.Errorf("allowMultiple is supported on string parameters only, not %s", simple.Type)
+	}
+	if len(enum) > 0 {
+		if p.Type.Kind != String {
+			return nil, fmt.Errorf("allowableValues on a non-string parameter")
+		}
+		p.Type = &Type{Kind: EnumRef, Enum: &Enum{}}
+	}
+	p.Min = sp.Minimum
+	if sp.Default != nil {
+		p.Default = fmt.Sprint(sp.Default)
+		if f, ok := sp.Default.(float64); ok {
+			p.Default = strconv.FormatFloat(f, 'f', -1, 64)
+		}
+	}
+	switch p.Type.Kind {
+	case Bool:
+		p.Pointer = p.Default == "true"
+	case Int, Long, Double:
+		p.Pointer = p.Default != "" && p.Default != "0"
+	}
+	return p, nil
+}
+
+// finishParams orders parameters (path params in path order first, then
+// the others as the newest release declares them), checks Go names and
+// marks the parameters that not every release of the operation accepts.
+func (b *builder) finishParams(op *Operation) {
+	names := map[string]bool{}
+	for _, p := range op.Params {
+		p.Gated = p.Avail.Releases != op.Avail.Releases
+		names[p.GoName] = true
+	}
+	pathOrder := pathParamNames(op.Path)
+	rank := func(p *Param) int {
+		for i, n := range pathOrder {
+			if p.In == "path" && p.Name == n {
+				return i
+			}
+		}
+		return len(pathOrder)
+	}
+	sort.SliceStable(op.Params, func(a, c int) bool { return rank(op.Params[a]) < rank(op.Params[c]) })
+}
+
+// buildParamEnums names parameter enums: parameters with the same name and
+// the same values share one type named after the shortest operation that
+// has it (Mute + Direction -> MuteDirection); a name used by two different
+// value sets is prefixed with the resource (ChannelRecordIfExists).
+func (b *builder) buildParamEnums() error {
+	type group struct {
+		enum  *Enum
+		users []*Param
+		name  string
+		res   *Resource
+	}
+	groups := map[string]*group{}
+	var keys []string
+	for _, res := range b.api.Resources {
+		for _, op := range res.Ops {
+			goNames := map[string]string{}
+			for _, p := range op.Params {
+				if prev, dup := goNames[p.GoName]; dup {
+					return &Error{File: b.file(len(b.in)-1, res.Name), Element: "operation " + op.Nickname, Msg: fmt.Sprintf("parameters %q and %q both map to Go name %s", prev, p.Name, p.GoName)}
+				}
+				goNames[p.GoName] = p.Name
+				if p.Type == nil || p.Type.Kind != EnumRef {
+					continue
+				}
+				vals := make([]string, len(p.Type.Enum.Values))
+				for i, v := range p.Type.Enum.Values {
+					vals[i] = v.Value
+				}
+				key := p.Name + "=" + strings.Join(vals, "\x00")
+				g := groups[key]
+				name := op.GoName + p.GoName
+				if g == nil {
+					g = &group{enum: &Enum{}, name: name, res: res}
+					groups[key] = g
+					keys = append(keys, key)
+				} else if len(name) < len(g.name) || (len(name) == len(g.name) && name < g.name) {
+					g.name, g.res = name, res
+				}
+				for _, v := range p.Type.Enum.Values {
+					var gv *EnumValue
+					for _, x := range g.enum.Values {
+						if x.Value == v.Value {
+							gv = x
+						}
+					}
+					if gv == nil {
+						gv = &EnumValue{Value: v.Value, GoName: v.GoName}
+						g.enum.Values = append(g.enum.Values, gv)
+					}
+					gv.Avail.Releases |= v.Avail.Releases
+				}
+				g.enum.Avail.Releases |= p.Avail.Releases
+				g.users = append(g.users, p)
+			}
+		}
+	}
+	sort.Strings(keys)
+	count := map[string]int{}
+	for _, k := range keys {
+		count[groups[k].name]++
+	}
+	for _, k := range keys {
+		g := groups[k]
+		name := g.name
+		if count[name] > 1 {
+			name = g.res.Singular + name
+		}
+		g.enum.GoName = name
+		g.enum.Doc = fmt.Sprintf("%s is a value of the %q parameter.", name, g.users[0].Name)
+		if err := checkEnumValueNames(g.enum); err != nil {
+			return &Error{File: b.file(len(b.in)-1, g.res.Name), Element: "parameter " + g.users[0].Name, Msg: err.Error()}
+		}
+		for _, p := range g.users {
+			p.Type.Enum = g.enum
+		}
+		b.api.ParamEnums = append(b.api.ParamEnums, g.enum)
+	}
+	sort.Slice(b.api.ParamEnums, func(i, j int) bool { return b.api.ParamEnums[i].GoName < b.api.ParamEnums[j].GoName })
+	return nil
+}
