@@ -1,0 +1,323 @@
+package stasis
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+
+	"gostasis.dev/ari/events"
+)
+
+// appState is the registrar of one application: which call owns each
+// channel, and which calls own or have joined each bridge. Every lookup is
+// a map access, whatever the number of live calls.
+type appState struct {
+	rt   *Runtime
+	app  App
+	name string
+	log  *slog.Logger
+
+	mu       sync.Mutex
+	channels map[string]*Call
+	bridges  map[string]map[*Call]*bridgeLink
+	// ended records the channels whose StasisEnd was routed since the
+	// last reconnect, so that a re-sync does not resume them.
+	ended map[string]bool
+
+	unowned *mailbox
+}
+
+// bridgeLink is how a call is tied to a bridge.
+type bridgeLink struct {
+	owner   bool // created or adopted by the call
+	members int  // the call's channels in the bridge
+}
+
+func newAppState(rt *Runtime, app App) *appState {
+	return &appState{
+		rt: rt, app: app, name: app.Name,
+		log:      rt.log.With("app", app.Name),
+		channels: map[string]*Call{},
+		bridges:  map[string]map[*Call]*bridgeLink{},
+		unowned:  newMailbox(),
+	}
+}
+
+// register ties channel ids to c. It fails when another live call of the
+// app owns one of them.
+func (a *appState) register(c *Call, owned bool, ids ...string) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, id := range ids {
+		if other := a.channels[id]; other != nil && other != c {
+			return &OwnedError{ID: id, App: a.name, Owner: other.ChannelID}
+		}
+	}
+	for _, id := range ids {
+		a.channels[id] = c
+		c.addChannel(id, owned)
+	}
+	return nil
+}
+
+// unregister unties channel ids from c.
+func (a *appState) unregister(c *Call, ids ...string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, id := range ids {
+		if a.channels[id] == c {
+			delete(a.channels, id)
+		}
+		c.removeChannel(id)
+	}
+}
+
+// linkBridge ties a bridge to c as its owner.
+func (a *appState) linkBridge(c *Call, id string, owned bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	l := a.link(c, id)
+	l.owner = true
+	c.addBridge(id, owned)
+}
+
+// unlinkBridge unties a bridge from c.
+func (a *appState) unlinkBridge(c *Call, id string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if m := a.bridges[id]; m != nil {
+		delete(m, c)
+		if len(m) == 0 {
+			delete(a.bridges, id)
+		}
+	}
+	c.removeBridge(id)
+}
+
+// link returns c's link to bridge id, creating it. a.mu must be held.
+func (a *appState) link(c *Call, id string) *bridgeLink {
+	m := a.bridges[id]
+	if m == nil {
+		m = map[*Call]*bridgeLink{}
+		a.bridges[id] = m
+	}
+	l := m[c]
+	if l == nil {
+		l = &bridgeLink{}
+		m[c] = l
+	}
+	return l
+}
+
+// forget removes every registration of c (the call is ending). a.mu must
+// be held.
+func (a *appState) forgetLocked(c *Call) {
+	for _, id := range c.channelIDs() {
+		if a.channels[id] == c {
+			delete(a.channels, id)
+		}
+	}
+	for _, id := range c.bridgeIDs() {
+		if m := a.bridges[id]; m != nil {
+			delete(m, c)
+			if len(m) == 0 {
+				delete(a.bridges, id)
+			}
+		}
+	}
+}
+
+// routeScratch is the reader's reusable buffers: routing allocates nothing
+// per event once warm.
+type routeScratch struct {
+	ids   []string
+	calls []*Call
+}
+
+// route delivers one event of this app to the calls it is about, or to the
+// unowned handler. It runs in the websocket reader and never blocks.
+func (a *appState) route(ev events.Event, gen uint64, sc *routeScratch) {
+	switch e := ev.(type) {
+	case *events.StasisStart:
+		a.routeStart(e, gen)
+		return
+	case *events.StasisEnd:
+		a.routeEnd(e)
+		return
+	}
+	a.mu.Lock()
+	calls := sc.calls[:0]
+	sc.ids = ev.AppendChannelIDs(sc.ids[:0])
+	for _, id := range sc.ids {
+		if c := a.channels[id]; c != nil {
+			calls = addCall(calls, c)
+		}
+	}
+	sc.ids = ev.AppendBridgeIDs(sc.ids[:0])
+	for _, id := range sc.ids {
+		for c := range a.bridges[id] {
+			calls = addCall(calls, c)
+		}
+	}
+	a.trackBridges(ev)
+	if d, ok := ev.(*events.ChannelDestroyed); ok {
+		// A channel of a call (not its primary, which ended at StasisEnd)
+		// is gone: it no longer routes.
+		if c := a.channels[d.Channel.ID]; c != nil && d.Channel.ID != c.ChannelID {
+			delete(a.channels, d.Channel.ID)
+			c.removeChannel(d.Channel.ID)
+		}
+	}
+	a.mu.Unlock()
+	sc.calls = calls
+	if len(calls) == 0 {
+		a.toUnowned(ev)
+		return
+	}
+	a.rt.stats.routed.Add(1)
+	for _, c := range calls {
+		c.deliver(delivery{ev: ev})
+	}
+	clear(sc.calls)
+}
+
+func addCall(calls []*Call, c *Call) []*Call {
+	for _, x := range calls {
+		if x == c {
+			return calls
+		}
+	}
+	return append(calls, c)
+}
+
+// trackBridges keeps bridge membership: a call whose channel enters a
+// bridge joins it, and leaves it with its last channel. a.mu must be held.
+func (a *appState) trackBridges(ev events.Event) {
+	switch e := ev.(type) {
+	case *events.ChannelEnteredBridge:
+		if e.Channel == nil {
+			return
+		}
+		if c := a.channels[e.Channel.ID]; c != nil {
+			a.link(c, e.Bridge.ID).members++
+			c.addBridge(e.Bridge.ID, false)
+		}
+	case *events.ChannelLeftBridge:
+		c := a.channels[e.Channel.ID]
+		if c == nil {
+			return
+		}
+		m := a.bridges[e.Bridge.ID]
+		if l := m[c]; l != nil {
+			if l.members > 0 {
+				l.members--
+			}
+			if l.members == 0 && !l.owner {
+				delete(m, c)
+				c.removeBridge(e.Bridge.ID)
+				if len(m) == 0 {
+					delete(a.bridges, e.Bridge.ID)
+				}
+			}
+		}
+	case *events.BridgeDestroyed:
+		for c := range a.bridges[e.Bridge.ID] {
+			c.removeBridge(e.Bridge.ID)
+		}
+		delete(a.bridges, e.Bridge.ID)
+	}
+}
+
+// routeStart starts a call for a channel entering the app, or hands the
+// StasisStart to the call that registered the channel beforehand (a
+// channel it originated, created or snooped) or whose channel it replaces.
+func (a *appState) routeStart(e *events.StasisStart, gen uint64) {
+	id := e.Channel.ID
+	a.mu.Lock()
+	delete(a.ended, id)
+	c := a.channels[id]
+	if c == nil && e.ReplaceChannel != nil {
+		if c = a.channels[e.ReplaceChannel.ID]; c != nil {
+			a.channels[id] = c
+			c.addChannel(id, false)
+		}
+	}
+	if c != nil {
+		a.mu.Unlock()
+		a.rt.stats.routed.Add(1)
+		c.deliver(delivery{ev: e})
+		return
+	}
+	if !a.rt.reserveCall() {
+		a.mu.Unlock()
+		a.rt.rejectWhileClosing(a, e)
+		return
+	}
+	c = a.rt.newCall(a, e, gen, false)
+	a.channels[id] = c
+	c.addChannel(id, false)
+	a.mu.Unlock()
+	a.rt.stats.routed.Add(1)
+	a.rt.startCall(c, delivery{ev: e})
+}
+
+// routeEnd delivers a StasisEnd. The primary channel's StasisEnd ends the
+// call: its registrations are dropped at once, so that nothing else is
+// routed to it, and the handler sees StasisEnd as its last event.
+func (a *appState) routeEnd(e *events.StasisEnd) {
+	id := e.Channel.ID
+	a.mu.Lock()
+	if a.ended != nil {
+		a.ended[id] = true
+	}
+	c := a.channels[id]
+	if c == nil {
+		a.mu.Unlock()
+		a.toUnowned(e)
+		return
+	}
+	if id == c.ChannelID {
+		c.ending.Store(true)
+		a.forgetLocked(c)
+	}
+	a.mu.Unlock()
+	a.rt.stats.routed.Add(1)
+	c.deliver(delivery{ev: e})
+}
+
+// toUnowned counts an event no call owns and gives it to App.Unowned.
+func (a *appState) toUnowned(ev events.Event) {
+	a.rt.stats.unrouted.Add(1)
+	if a.app.Unowned == nil {
+		a.log.Debug("stasis: event for no call", "type", ev.EventType(), "channels", ev.ChannelIDs())
+		return
+	}
+	a.unowned.push(delivery{ev: ev})
+}
+
+// serveUnowned runs App.Unowned over the unowned mailbox until ctx ends.
+func (a *appState) serveUnowned(ctx context.Context) {
+	for {
+		for {
+			d, ok := a.unowned.pop()
+			if !ok {
+				break
+			}
+			a.callUnowned(ctx, d.ev)
+		}
+		select {
+		case <-a.unowned.signal:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func (a *appState) callUnowned(ctx context.Context, ev events.Event) {
+	defer func() {
+		if r := recover(); r != nil {
+			a.log.Error("stasis: panic in App.Unowned", "type", ev.EventType(), "panic", r)
+		}
+	}()
+	a.app.Unowned(ctx, ev)
+}

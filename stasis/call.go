@@ -1,0 +1,498 @@
+package stasis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"gostasis.dev/ari"
+	"gostasis.dev/ari/events"
+	"gostasis.dev/ari/resources"
+)
+
+// Call is one call of an app: the channel that entered it, the channels
+// and bridges its handler created or adopted since, and the goroutine that
+// runs its handler. The exported fields describe the call as it started
+// (ex_ari's state/5 arguments) and never change.
+type Call struct {
+	// App is the application's name.
+	App string
+	// ChannelID is the id of the channel that entered the app.
+	ChannelID string
+	// Caller is the channel's caller id when it entered.
+	Caller ari.CallerID
+	// Args are the arguments of Stasis() (or of the originate or move).
+	Args []string
+	// Start is the StasisStart that started the call (synthetic when
+	// Resumed).
+	Start *events.StasisStart
+	// Config is the app's own configuration (App.Config).
+	Config any
+	// Resumed reports a call started by a re-sync: its channel entered the
+	// app while the websocket was down.
+	Resumed bool
+
+	rt      *Runtime
+	app     *appState
+	ctx     context.Context
+	cancel  context.CancelCauseFunc
+	mb      *mailbox
+	log     *slog.Logger
+	gen     uint64 // connection that registered the call
+	started time.Time
+	ending  atomic.Bool
+	// resyncQueued is set while an overflow Resync waits in the mailbox.
+	resyncQueued atomic.Bool
+
+	handler any // set by the factory, read by finish (same goroutine)
+
+	mu       sync.Mutex
+	channels map[string]bool // id -> created by the call (cleaned up at the end)
+	bridges  map[string]bool
+}
+
+// Context returns the call's context: cancelled when the call ends.
+func (c *Call) Context() context.Context { return c.ctx }
+
+// Logger returns a logger whose lines carry the call's app and channel.
+func (c *Call) Logger() *slog.Logger { return c.log }
+
+// ARI returns the typed REST clients.
+func (c *Call) ARI() *resources.Client { return c.rt.rest }
+
+// Channels lists the ids of the channels the call owns, the one that
+// started it first.
+func (c *Call) Channels() []string { return c.channelIDs() }
+
+// Bridges lists the ids of the bridges the call owns or has joined.
+func (c *Call) Bridges() []string { return c.bridgeIDs() }
+
+// Answer answers the call's channel.
+func (c *Call) Answer(ctx context.Context) error {
+	return c.rt.rest.Channels.Answer(ctx, c.ChannelID)
+}
+
+// Hangup hangs up the call's channel; the call ends when its StasisEnd
+// arrives.
+func (c *Call) Hangup(ctx context.Context, reason resources.HangupReason) error {
+	var p *resources.ChannelHangupParams
+	if reason != "" {
+		p = &resources.ChannelHangupParams{Reason: reason}
+	}
+	return c.rt.rest.Channels.Hangup(ctx, c.ChannelID, p)
+}
+
+// Originate creates a channel whose events reach this call's handler,
+// including those that arrive before Asterisk's reply: the id is chosen
+// first (p.ChannelID, or a new one), registered, then the request is sent.
+// With a Local endpoint the other half (p.OtherChannelID, or "<id>;2") is
+// registered too. When p names no app, extension or context, the channel
+// is sent to this call's app. The call owns the channel: it is hung up
+// when the call ends unless released.
+func (c *Call) Originate(ctx context.Context, p resources.ChannelOriginateParams) (*ari.Channel, error) {
+	if p.ChannelID == "" {
+		p.ChannelID = NewID()
+	}
+	if p.App == "" && p.Extension == "" && p.Context == "" {
+		p.App = c.App
+	}
+	ids := []string{p.ChannelID, otherID(p.ChannelID, p.OtherChannelID)}
+	return registered(c, ids, func() (*ari.Channel, error) { return c.rt.rest.Channels.Originate(ctx, &p) })
+}
+
+// Create creates a channel without dialling it (channels.create), like
+// Originate registering it first; dial it with ARI().Channels.Dial.
+func (c *Call) Create(ctx context.Context, p resources.ChannelCreateParams) (*ari.Channel, error) {
+	if p.ChannelID == "" {
+		p.ChannelID = NewID()
+	}
+	if p.App == "" {
+		p.App = c.App
+	}
+	ids := []string{p.ChannelID, otherID(p.ChannelID, p.OtherChannelID)}
+	return registered(c, ids, func() (*ari.Channel, error) { return c.rt.rest.Channels.Create(ctx, &p) })
+}
+
+// Snoop creates a snoop channel on one of the call's channels (channelID,
+// or the call's own when empty), registered to this call like Originate.
+func (c *Call) Snoop(ctx context.Context, channelID string, p resources.ChannelSnoopChannelParams) (*ari.Channel, error) {
+	if channelID == "" {
+		channelID = c.ChannelID
+	}
+	if p.SnoopID == "" {
+		p.SnoopID = NewID()
+	}
+	if p.App == "" {
+		p.App = c.App
+	}
+	return registered(c, []string{p.SnoopID}, func() (*ari.Channel, error) {
+		return c.rt.rest.Channels.SnoopChannel(ctx, channelID, &p)
+	})
+}
+
+// CreateBridge creates a bridge whose events reach this call: its id is
+// chosen and registered first, and the app is subscribed to it so that
+// Asterisk sends its events. The call owns the bridge: it is destroyed when
+// the call ends unless released.
+func (c *Call) CreateBridge(ctx context.Context, p resources.BridgeCreateParams) (*ari.Bridge, error) {
+	if p.BridgeID == "" {
+		p.BridgeID = NewID()
+	}
+	c.app.linkBridge(c, p.BridgeID, true)
+	b, err := c.rt.rest.Bridges.Create(ctx, &p)
+	if err != nil {
+		c.app.unlinkBridge(c, p.BridgeID)
+		return nil, err
+	}
+	if _, err := c.rt.rest.Applications.Subscribe(ctx, c.App, &resources.ApplicationSubscribeParams{EventSource: []string{"bridge:" + p.BridgeID}}); err != nil {
+		c.log.Warn("stasis: subscribing to the new bridge failed; its own events may not arrive", "bridge", p.BridgeID, "err", err)
+	}
+	return b, nil
+}
+
+// Adopt makes an existing channel part of this call: its events reach this
+// call's handler (the app is subscribed to it). An adopted channel is not
+// hung up when the call ends. It fails with an *OwnedError when another
+// call of the app owns the channel.
+func (c *Call) Adopt(ctx context.Context, channelID string) error {
+	if err := c.app.register(c, false, channelID); err != nil {
+		return err
+	}
+	if _, err := c.rt.rest.Applications.Subscribe(ctx, c.App, &resources.ApplicationSubscribeParams{EventSource: []string{"channel:" + channelID}}); err != nil {
+		c.app.unregister(c, channelID)
+		return err
+	}
+	return nil
+}
+
+// AdoptBridge makes an existing bridge part of this call, like Adopt.
+func (c *Call) AdoptBridge(ctx context.Context, bridgeID string) error {
+	c.app.linkBridge(c, bridgeID, false)
+	if _, err := c.rt.rest.Applications.Subscribe(ctx, c.App, &resources.ApplicationSubscribeParams{EventSource: []string{"bridge:" + bridgeID}}); err != nil {
+		c.app.unlinkBridge(c, bridgeID)
+		return err
+	}
+	return nil
+}
+
+// Release gives up a channel the call created or adopted: its events no
+// longer reach the call, and it is left alone when the call ends. The
+// call's own channel cannot be released.
+func (c *Call) Release(channelID string) error {
+	if channelID == c.ChannelID {
+		return errors.New("stasis: a call cannot release its own channel")
+	}
+	c.app.unregister(c, channelID)
+	return nil
+}
+
+// ReleaseBridge gives up a bridge the call created or adopted.
+func (c *Call) ReleaseBridge(bridgeID string) { c.app.unlinkBridge(c, bridgeID) }
+
+// registered registers ids to c, runs create, and unregisters them if it
+// fails.
+func registered(c *Call, ids []string, create func() (*ari.Channel, error)) (*ari.Channel, error) {
+	if err := c.app.register(c, true, ids...); err != nil {
+		return nil, err
+	}
+	ch, err := create()
+	if err != nil {
+		c.app.unregister(c, ids...)
+		return nil, err
+	}
+	return ch, nil
+}
+
+// otherID is the id Asterisk gives the second half of a Local channel.
+func otherID(id, other string) string {
+	if other != "" {
+		return other
+	}
+	return id + ";2"
+}
+
+func (c *Call) addChannel(id string, owned bool) {
+	c.mu.Lock()
+	if c.channels == nil {
+		c.channels = map[string]bool{}
+	}
+	c.channels[id] = c.channels[id] || owned
+	c.mu.Unlock()
+}
+
+func (c *Call) removeChannel(id string) {
+	c.mu.Lock()
+	delete(c.channels, id)
+	c.mu.Unlock()
+}
+
+func (c *Call) addBridge(id string, owned bool) {
+	c.mu.Lock()
+	if c.bridges == nil {
+		c.bridges = map[string]bool{}
+	}
+	c.bridges[id] = c.bridges[id] || owned
+	c.mu.Unlock()
+}
+
+func (c *Call) removeBridge(id string) {
+	c.mu.Lock()
+	delete(c.bridges, id)
+	c.mu.Unlock()
+}
+
+func (c *Call) channelIDs() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := []string{c.ChannelID}
+	for id := range c.channels {
+		if id != c.ChannelID {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func (c *Call) bridgeIDs() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]string, 0, len(c.bridges))
+	for id := range c.bridges {
+		out = append(out, id)
+	}
+	return out
+}
+
+// owned returns the channels and bridges the call created and still owns.
+func (c *Call) owned() (channels, bridges []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for id, own := range c.channels {
+		if own && id != c.ChannelID {
+			channels = append(channels, id)
+		}
+	}
+	for id, own := range c.bridges {
+		if own {
+			bridges = append(bridges, id)
+		}
+	}
+	return channels, bridges
+}
+
+// deliver queues d for the call's handler, applying the mailbox policy.
+// It never blocks.
+func (c *Call) deliver(d delivery) {
+	n := c.mb.push(d)
+	if n < 0 {
+		return
+	}
+	c.rt.stats.noteQueue(n)
+	limit := c.rt.cfg.MailboxLimit
+	if limit <= 0 || n <= limit {
+		return
+	}
+	c.rt.stats.overflows.Add(1)
+	switch c.rt.cfg.Overflow {
+	case OverflowDropNewest:
+		if c.mb.dropNewest() {
+			c.log.Warn("stasis: mailbox full: event dropped", "limit", limit, "type", eventType(d))
+			if c.resyncQueued.CompareAndSwap(false, true) {
+				c.mb.forcePush(delivery{resync: &Resync{Reason: "overflow", At: time.Now()}})
+			}
+		}
+	default:
+		c.log.Error("stasis: mailbox full: ending the call", "limit", limit, "type", eventType(d))
+		c.cancel(errOverflow)
+	}
+}
+
+func eventType(d delivery) string {
+	if d.ev != nil {
+		return d.ev.EventType()
+	}
+	return "resync"
+}
+
+var (
+	errOverflow = errors.New("stasis: mailbox limit reached")
+	errShutdown = errors.New("stasis: runtime shut down")
+)
+
+// run is the call's goroutine: the factory, then the events in order.
+func (c *Call) run(first delivery) {
+	defer c.rt.calls.Done()
+	end := c.serve(first)
+	c.finish(end)
+}
+
+// serve runs the handler until the call ends and says why.
+func (c *Call) serve(first delivery) End {
+	h, err := c.safeFactory()
+	if err != nil {
+		return err.(endError).end
+	}
+	c.handler = h
+	d := first
+	for {
+		if end, done := c.handle(h, d); done {
+			return end
+		}
+		var ok bool
+		for {
+			if c.ctx.Err() != nil {
+				return c.cancelled()
+			}
+			if d, ok = c.mb.pop(); ok {
+				break
+			}
+			select {
+			case <-c.mb.signal:
+			case <-c.ctx.Done():
+				return c.cancelled()
+			}
+		}
+	}
+}
+
+// cancelled says why the call's context was cancelled.
+func (c *Call) cancelled() End {
+	cause := context.Cause(c.ctx)
+	if errors.Is(cause, errOverflow) {
+		return End{Reason: EndOverflow, Err: cause}
+	}
+	return End{Reason: EndShutdown, Err: cause}
+}
+
+// endError carries an End out of a recovered factory.
+type endError struct{ end End }
+
+func (e endError) Error() string { return e.end.Reason.String() }
+
+func (c *Call) safeFactory() (h any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = endError{c.panicked(r)}
+		}
+	}()
+	h, ferr := c.app.app.New(c.ctx, c)
+	if ferr != nil {
+		return nil, endError{End{Reason: EndError, Err: ferr}}
+	}
+	if h == nil {
+		return nil, endError{End{Reason: EndError, Err: errors.New("stasis: the factory returned no handler")}}
+	}
+	return h, nil
+}
+
+func (c *Call) panicked(r any) End {
+	c.log.Error("stasis: handler panicked", "panic", r, "stack", string(debug.Stack()))
+	return End{Reason: EndPanic, Err: fmt.Errorf("stasis: handler panicked: %v", r)}
+}
+
+// handle gives one delivery to the handler and says whether the call ends.
+func (c *Call) handle(h any, d delivery) (end End, done bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			end, done = c.panicked(r), true
+		}
+	}()
+	ctx := c.ctx
+	if d.synthetic {
+		ctx = context.WithValue(ctx, syntheticKey{}, true)
+	}
+	var err error
+	if d.resync != nil {
+		if d.resync.Reason == "overflow" {
+			c.resyncQueued.Store(false)
+		}
+		if rh, ok := h.(ResyncHandler); ok {
+			err = rh.OnResync(ctx, *d.resync)
+		}
+	} else {
+		_, err = events.Dispatch(ctx, h, d.ev)
+	}
+	if err != nil {
+		return End{Reason: EndError, Err: err}, true
+	}
+	if e, ok := d.ev.(*events.StasisEnd); ok && e.Channel.ID == c.ChannelID {
+		if d.synthetic {
+			return End{Reason: EndSynthetic}, true
+		}
+		return End{Reason: EndStasisEnd}, true
+	}
+	return End{}, false
+}
+
+// finish tears the call down: registrations, context, mailbox, the
+// channels and bridges it owns, and the channel itself when the handler
+// failed.
+func (c *Call) finish(end End) {
+	end.Duration = time.Since(c.started)
+	c.ending.Store(true)
+	a := c.app
+	a.mu.Lock()
+	a.forgetLocked(c)
+	a.mu.Unlock()
+	c.cancel(errEnded)
+	rest := c.mb.close()
+	for _, d := range rest {
+		if d.ev != nil {
+			a.toUnowned(d.ev)
+		}
+	}
+	c.rt.stats.live.Add(-1)
+	log := c.log.With("reason", end.Reason.String(), "duration", end.Duration)
+	switch end.Reason {
+	case EndError:
+		c.rt.stats.handlerErrs.Add(1)
+		log.Warn("stasis: handler ended with an error", "err", end.Err)
+	case EndPanic:
+		c.rt.stats.pans.Add(1)
+	default:
+		log.Debug("stasis: call ended")
+	}
+	cleanup, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), c.rt.cfg.cleanupTimeout())
+	defer cancel()
+	switch end.Reason {
+	case EndError, EndPanic, EndOverflow, EndShutdown:
+		if !c.rt.cfg.KeepChannelOnError {
+			c.hangup(cleanup, c.ChannelID)
+		}
+	}
+	if !c.rt.cfg.KeepResourcesOnEnd {
+		channels, bridges := c.owned()
+		for _, id := range channels {
+			c.hangup(cleanup, id)
+		}
+		for _, id := range bridges {
+			if err := c.rt.rest.Bridges.Destroy(cleanup, id); err != nil && !errors.Is(err, ari.ErrNotFound) {
+				c.log.Warn("stasis: destroying the call's bridge failed", "bridge", id, "err", err)
+			}
+		}
+	}
+	if eh, ok := c.handler.(EndHandler); ok {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					c.log.Error("stasis: OnEnd panicked", "panic", r)
+				}
+			}()
+			eh.OnEnd(cleanup, end)
+		}()
+	}
+}
+
+var errEnded = errors.New("stasis: call ended")
+
+// hangup hangs up a channel, ignoring one that is already gone.
+func (c *Call) hangup(ctx context.Context, id string) {
+	if err := c.rt.rest.Channels.Hangup(ctx, id, nil); err != nil && !errors.Is(err, ari.ErrNotFound) {
+		c.log.Warn("stasis: hangup failed", "hangup_channel", id, "err", err)
+	}
+}

@@ -1,0 +1,129 @@
+package stasis
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"gostasis.dev/ari"
+	"gostasis.dev/ari/events"
+	"gostasis.dev/ari/resources"
+)
+
+// Factory makes the handler of a new call; it is the equivalent of ex_ari's
+// state/5 callback. It runs in the call's own goroutine (never in the
+// websocket reader), with the call's context. The handler it returns gets
+// the call's events through events.Dispatch: it implements the
+// events.<Type>Handler interfaces it cares about (OnStasisStart,
+// OnChannelDtmfReceived, ...), optionally events.EventHandler as a
+// fallback, and optionally ResyncHandler and EndHandler. Returning an error
+// ends the call as a handler error does.
+type Factory func(ctx context.Context, call *Call) (any, error)
+
+// App is a Stasis application the runtime serves.
+type App struct {
+	// Name is the application's name in Asterisk (Stasis(name) in the
+	// dialplan, app=name when originating).
+	Name string
+	// New makes the handler of each call that enters the application.
+	New Factory
+	// Config is the application's own configuration, handed to every call
+	// (Call.Config).
+	Config any
+	// Unowned, if set, receives the events of this application that no
+	// call owns (device states, endpoints, bridges nobody joined, events
+	// about channels that have no handler). It runs in its own goroutine,
+	// serially, so it may block without delaying calls. Such events are
+	// counted in Stats.Unrouted either way.
+	Unowned func(ctx context.Context, e events.Event)
+}
+
+// ConnectionMode chooses how many websockets the runtime opens.
+type ConnectionMode int
+
+const (
+	// SharedConnection opens one websocket for all apps (app=a,b).
+	SharedConnection ConnectionMode = iota
+	// ConnectionPerApp opens one websocket per app, so that one app's
+	// connection problems do not affect the others.
+	ConnectionPerApp
+)
+
+// OverflowPolicy says what happens when a call's mailbox reaches
+// Config.MailboxLimit.
+type OverflowPolicy int
+
+const (
+	// OverflowEndCall ends the call: its handler's context is cancelled,
+	// the channel is hung up (HangupOnEnd permitting), and the event that
+	// did not fit is counted in Stats.Overflows and logged. Nothing is
+	// dropped silently, and a handler never runs on a call whose events it
+	// has not all seen.
+	OverflowEndCall OverflowPolicy = iota
+	// OverflowDropNewest drops the event that does not fit, counts it in
+	// Stats.Overflows, logs it, and tells the handler through a Resync
+	// delivery (ResyncHandler) once it catches up, as after a reconnect.
+	OverflowDropNewest
+)
+
+// Config configures a Runtime.
+type Config struct {
+	// Client is the ARI client (required).
+	Client *ari.Client
+	// REST, if set, replaces resources.New(Client): for tests that
+	// substitute some resources.
+	REST *resources.Client
+	// Apps are the applications to serve (at least one).
+	Apps []App
+	// Connection chooses one websocket for all apps (the default) or one
+	// per app.
+	Connection ConnectionMode
+	// SubscribeAll subscribes the apps to every event source.
+	SubscribeAll bool
+	// Stream tunes the websockets (backoff, ping, attempts); Apps,
+	// SubscribeAll and OnState are set by the runtime. Its MaxAttempts 0
+	// (the default) retries forever.
+	Stream ari.EventStreamConfig
+
+	// MailboxLimit bounds each call's mailbox; 0 (the default) means
+	// unbounded: a slow handler delays only its own call and never loses
+	// an event, and Stats.MailboxHighWater shows how far it fell behind.
+	MailboxLimit int
+	// Overflow is the policy at MailboxLimit.
+	Overflow OverflowPolicy
+
+	// KeepChannelOnError, when set, leaves the channel up when a handler
+	// returns an error or panics. By default the runtime hangs it up, so
+	// that a caller is never left in silence with no handler.
+	KeepChannelOnError bool
+	// KeepResourcesOnEnd, when set, leaves up the channels and bridges a
+	// call created (Call.Originate, Call.CreateBridge, ...) when it ends.
+	// By default the runtime hangs up those channels and destroys those
+	// bridges unless the call released them, so nothing leaks.
+	KeepResourcesOnEnd bool
+	// RejectWhileShuttingDown, when set, hangs up channels that enter an
+	// app after Shutdown began. By default they are left to Asterisk
+	// (logged and counted as unrouted).
+	RejectWhileShuttingDown bool
+	// CleanupTimeout bounds the REST calls the runtime makes on its own
+	// (hangups, re-sync). Default 10s.
+	CleanupTimeout time.Duration
+
+	// Logger receives the runtime's logs; every line about a call carries
+	// its app and channel. Default: the client's logger.
+	Logger *slog.Logger
+	// OnState, if set, is told of connection state changes, including
+	// StateResynced after a reconnect's re-sync. It is called from the
+	// connection's goroutine and must not block.
+	OnState func(StateChange)
+	// OnDecodeError, if set, is told of every frame that could not be
+	// decoded (besides the log and Stats.DecodeErrors).
+	OnDecodeError func(frame []byte, err error)
+}
+
+func (c *Config) cleanupTimeout() time.Duration {
+	if c.CleanupTimeout > 0 {
+		return c.CleanupTimeout
+	}
+	return 10 * time.Second
+}

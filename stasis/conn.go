@@ -1,0 +1,128 @@
+package stasis
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+
+	"gostasis.dev/ari"
+	"gostasis.dev/ari/events"
+)
+
+// conn is one events websocket serving some of the apps.
+type conn struct {
+	rt    *Runtime
+	apps  []*appState
+	names []string
+	log   *slog.Logger
+
+	// Owned by the reader goroutine (the stream's deliver callback).
+	scratch routeScratch
+	gen     uint64
+
+	resyncMu sync.Mutex // one re-sync at a time per connection
+}
+
+// run reads the connection until ctx ends or the stream gives up.
+func (c *conn) run(ctx context.Context) error {
+	for _, a := range c.apps {
+		c.names = append(c.names, a.name)
+	}
+	c.log = c.rt.log.With("apps", c.names)
+	cfg := c.rt.cfg.Stream
+	cfg.Apps = c.names
+	cfg.SubscribeAll = c.rt.cfg.SubscribeAll
+	cfg.OnState = func(sc ari.StateChange) { c.onState(ctx, sc) }
+	err := c.rt.cfg.Client.EventStream(cfg).Run(ctx, c.onFrame)
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// onFrame decodes and routes one frame. It runs in the websocket reader
+// and never blocks on a handler.
+func (c *conn) onFrame(f ari.Frame) {
+	rt := c.rt
+	rt.stats.received.Add(1)
+	ev, err := events.Decode(f.Data)
+	if err != nil {
+		rt.stats.decodeErrors.Add(1)
+		c.log.Error("stasis: undecodable frame", "err", err, "frame", truncate(f.Data, 512))
+		if rt.cfg.OnDecodeError != nil {
+			rt.cfg.OnDecodeError(f.Data, err)
+		}
+		return
+	}
+	a := c.app(ev.Base().Application)
+	if a == nil {
+		rt.stats.unrouted.Add(1)
+		c.log.Debug("stasis: event for an app this connection does not serve", "type", ev.EventType(), "application", ev.Base().Application)
+		return
+	}
+	a.route(ev, f.Conn, &c.scratch)
+}
+
+func (c *conn) app(name string) *appState {
+	for _, a := range c.apps {
+		if a.name == name {
+			return a
+		}
+	}
+	return nil
+}
+
+func truncate(b []byte, n int) string {
+	if len(b) > n {
+		return string(b[:n]) + "..."
+	}
+	return string(b)
+}
+
+// onState reports connection changes and starts a re-sync after a
+// reconnect. It runs in the stream's goroutine before the first frame of
+// a new connection, so the ended-channel record starts clean.
+func (c *conn) onState(ctx context.Context, sc ari.StateChange) {
+	change := StateChange{Apps: c.names, Attempt: sc.Attempt, Err: sc.Err, RetryIn: sc.RetryIn, Reconnect: sc.Reconnect}
+	switch sc.State {
+	case ari.StateConnecting:
+		change.State = StateConnecting
+		c.log.Debug("stasis: connecting", "attempt", sc.Attempt)
+	case ari.StateConnected:
+		change.State = StateConnected
+		c.log.Info("stasis: connected", "reconnect", sc.Reconnect)
+		if sc.Reconnect {
+			c.rt.stats.reconnects.Add(1)
+			for _, a := range c.apps {
+				a.mu.Lock()
+				a.ended = map[string]bool{}
+				a.mu.Unlock()
+			}
+		}
+	case ari.StateDisconnected:
+		change.State = StateDisconnected
+		c.log.Warn("stasis: disconnected", "err", sc.Err, "retry_in", sc.RetryIn)
+	case ari.StateStopped:
+		change.State = StateStopped
+		if sc.Err != nil && !errors.Is(sc.Err, context.Canceled) {
+			c.log.Error("stasis: connection stopped", "err", sc.Err)
+		}
+	default:
+		return
+	}
+	c.rt.notify(change)
+	if sc.State == ari.StateConnected && sc.Reconnect {
+		c.rt.bg.Add(1)
+		go func() {
+			defer c.rt.bg.Done()
+			c.resync(ctx, sc.Conn)
+		}()
+	}
+}
+
+func (rt *Runtime) notify(sc StateChange) {
+	if rt.cfg.OnState != nil {
+		rt.cfg.OnState(sc)
+	}
+}

@@ -1,0 +1,170 @@
+package stasis
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"gostasis.dev/ari"
+	"gostasis.dev/ari/events"
+)
+
+// resync reconciles the calls of this connection's apps with Asterisk
+// after a reconnect (Asterisk does not replay the events it sent while the
+// websocket was down):
+//
+//   - a live call whose channel is gone gets a synthetic StasisEnd and its
+//     handler finishes; a channel it created that is gone gets one too;
+//   - a channel that entered an app meanwhile gets a handler, with a
+//     synthetic StasisStart (Call.Resumed);
+//   - every surviving call is told events may have been missed (Resync).
+//
+// Calls registered on the new connection and channels whose StasisEnd
+// arrived on it are left alone, so events racing the re-sync win.
+func (c *conn) resync(ctx context.Context, gen uint64) {
+	c.resyncMu.Lock()
+	defer c.resyncMu.Unlock()
+	rt := c.rt
+	ctx, cancel := context.WithTimeout(ctx, rt.cfg.cleanupTimeout())
+	defer cancel()
+	report, err := c.reconcile(ctx, gen)
+	change := StateChange{State: StateResynced, Apps: c.names, Err: err, Resync: report}
+	if err != nil {
+		c.log.Error("stasis: re-sync failed; calls are kept as they were", "err", err)
+	} else {
+		rt.stats.resyncs.Add(1)
+		c.log.Info("stasis: re-synced", "ended", report.Ended, "resumed", report.Resumed, "survived", report.Survived)
+	}
+	rt.notify(change)
+}
+
+func (c *conn) reconcile(ctx context.Context, gen uint64) (*ResyncReport, error) {
+	rt := c.rt
+	channels, err := rt.rest.Channels.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*ari.Channel, len(channels))
+	for i := range channels {
+		byID[channels[i].ID] = &channels[i]
+	}
+	report := &ResyncReport{}
+	for _, a := range c.apps {
+		info, err := rt.rest.Applications.Get(ctx, a.name)
+		if err != nil {
+			return report, err
+		}
+		inApp := make(map[string]*ari.Channel, len(info.ChannelIDs))
+		for _, id := range info.ChannelIDs {
+			if ch := byID[id]; ch != nil {
+				inApp[id] = ch
+			}
+		}
+		c.reconcileApp(a, inApp, gen, report)
+	}
+	return report, nil
+}
+
+func (c *conn) reconcileApp(a *appState, live map[string]*ari.Channel, gen uint64, report *ResyncReport) {
+	rt := c.rt
+	now := time.Now()
+	type ending struct {
+		call *Call
+		ev   *events.StasisEnd
+	}
+	var ends []ending
+	var survivors []*Call
+	var resumed []*Call
+
+	a.mu.Lock()
+	seen := map[*Call]bool{}
+	for _, call := range a.channels {
+		if seen[call] || call.gen >= gen || call.ending.Load() {
+			continue
+		}
+		seen[call] = true
+		primaryGone := false
+		for _, id := range call.channelIDs() {
+			if live[id] != nil || a.ended[id] {
+				continue
+			}
+			ev := syntheticEnd(a.name, call, id, now)
+			ends = append(ends, ending{call, ev})
+			if id == call.ChannelID {
+				primaryGone = true
+				call.ending.Store(true)
+				a.forgetLocked(call)
+				break
+			}
+			delete(a.channels, id)
+			call.removeChannel(id)
+		}
+		if !primaryGone {
+			survivors = append(survivors, call)
+		}
+	}
+	for id, ch := range live {
+		if a.channels[id] != nil || a.ended[id] || !inStasis(ch) {
+			continue
+		}
+		if !rt.reserveCall() {
+			break
+		}
+		start := syntheticStart(a.name, ch, now)
+		call := rt.newCall(a, start, gen, true)
+		a.channels[id] = call
+		call.addChannel(id, false)
+		resumed = append(resumed, call)
+	}
+	a.ended = nil
+	a.mu.Unlock()
+
+	for _, e := range ends {
+		rt.stats.syntheticEnds.Add(1)
+		if e.ev.Channel.ID == e.call.ChannelID {
+			report.Ended++
+		}
+		e.call.deliver(delivery{ev: e.ev, synthetic: true})
+	}
+	for _, call := range survivors {
+		report.Survived++
+		call.mb.forcePush(delivery{resync: &Resync{Reason: "reconnect", At: now}})
+	}
+	for _, call := range resumed {
+		report.Resumed++
+		rt.stats.resumed.Add(1)
+		call.log.Info("stasis: call resumed by re-sync")
+		rt.startCall(call, delivery{ev: call.Start, synthetic: true})
+	}
+}
+
+// inStasis reports a channel executing a Stasis application.
+func inStasis(ch *ari.Channel) bool { return strings.HasPrefix(ch.Dialplan.AppName, "Stasis") }
+
+// syntheticStart makes the StasisStart a channel would have produced. Its
+// args come from the dialplan's Stasis(app,args...) when it names app.
+func syntheticStart(app string, ch *ari.Channel, now time.Time) *events.StasisStart {
+	e := &events.StasisStart{Channel: *ch, Args: []string{}}
+	e.Type = "StasisStart"
+	e.Application = app
+	e.Timestamp = ari.Time{Time: now}
+	if parts := strings.Split(ch.Dialplan.AppData, ","); len(parts) > 0 && parts[0] == app {
+		e.Args = append(e.Args, parts[1:]...)
+	}
+	return e
+}
+
+// syntheticEnd makes the StasisEnd of a channel a re-sync found gone,
+// from the last snapshot the call has of it.
+func syntheticEnd(app string, call *Call, id string, now time.Time) *events.StasisEnd {
+	e := &events.StasisEnd{}
+	e.Type = "StasisEnd"
+	e.Application = app
+	e.Timestamp = ari.Time{Time: now}
+	if id == call.ChannelID && call.Start != nil {
+		e.Channel = call.Start.Channel
+	} else {
+		e.Channel.ID = id
+	}
+	return e
+}

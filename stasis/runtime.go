@@ -1,0 +1,239 @@
+package stasis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"gostasis.dev/ari"
+	"gostasis.dev/ari/events"
+	"gostasis.dev/ari/resources"
+)
+
+// ErrRuntimeClosed is returned by Run after Shutdown, like
+// http.ErrServerClosed.
+var ErrRuntimeClosed = errors.New("stasis: runtime closed")
+
+// Runtime serves Stasis applications: it reads the events websocket(s),
+// starts one handler goroutine per call, routes every event to the calls
+// it is about, and re-syncs after reconnects. Create it with New, start it
+// with Run, stop it with Shutdown.
+type Runtime struct {
+	cfg  Config
+	rest *resources.Client
+	log  *slog.Logger
+	apps map[string]*appState
+
+	stats counters
+	calls sync.WaitGroup // call goroutines
+	bg    sync.WaitGroup // connections, unowned handlers, re-syncs
+
+	// mu orders call starts with Shutdown: no call starts once closed is
+	// set, so waiting for the calls cannot miss one.
+	mu        sync.Mutex
+	running   bool
+	closed    atomic.Bool
+	shutdown  chan struct{} // closed when Shutdown starts
+	done      chan struct{} // closed when Run returns
+	callsCtx  context.Context
+	cancelAll context.CancelCauseFunc
+}
+
+// New checks cfg and returns a Runtime; nothing is contacted until Run.
+func New(cfg Config) (*Runtime, error) {
+	if cfg.Client == nil {
+		return nil, errors.New("stasis: Config.Client is required")
+	}
+	if len(cfg.Apps) == 0 {
+		return nil, errors.New("stasis: Config.Apps is empty")
+	}
+	rt := &Runtime{cfg: cfg, rest: cfg.REST, log: cfg.Logger, apps: map[string]*appState{}, shutdown: make(chan struct{}), done: make(chan struct{})}
+	if rt.rest == nil {
+		rt.rest = resources.New(cfg.Client)
+	}
+	if rt.log == nil {
+		rt.log = cfg.Client.Logger()
+	}
+	for _, app := range cfg.Apps {
+		if app.Name == "" || app.New == nil {
+			return nil, fmt.Errorf("stasis: app %q needs a Name and a New factory", app.Name)
+		}
+		if _, dup := rt.apps[app.Name]; dup {
+			return nil, fmt.Errorf("stasis: app %q listed twice", app.Name)
+		}
+		rt.apps[app.Name] = newAppState(rt, app)
+	}
+	return rt, nil
+}
+
+// REST returns the typed REST clients the runtime uses.
+func (rt *Runtime) REST() *resources.Client { return rt.rest }
+
+// Stats returns a snapshot of the runtime's counters.
+func (rt *Runtime) Stats() Stats { return rt.stats.snapshot() }
+
+// Run connects and serves the apps until ctx ends or Shutdown is called.
+// After Shutdown it returns ErrRuntimeClosed once every handler has
+// returned; when ctx ends first, it cancels every handler, waits for them
+// and returns ctx's error. It can be called once.
+func (rt *Runtime) Run(ctx context.Context) error {
+	rt.mu.Lock()
+	if rt.running || rt.closed.Load() {
+		rt.mu.Unlock()
+		return errors.New("stasis: Run called twice")
+	}
+	rt.running = true
+	connCtx, stopConn := context.WithCancel(context.WithoutCancel(ctx))
+	rt.callsCtx, rt.cancelAll = context.WithCancelCause(context.WithoutCancel(ctx))
+	rt.mu.Unlock()
+	defer close(rt.done)
+
+	for _, a := range rt.apps {
+		if a.app.Unowned != nil {
+			rt.bg.Add(1)
+			go func() {
+				defer rt.bg.Done()
+				a.serveUnowned(connCtx)
+			}()
+		}
+	}
+	streamErr := make(chan error, len(rt.apps))
+	for _, group := range rt.connectionGroups() {
+		c := &conn{rt: rt, apps: group}
+		rt.bg.Add(1)
+		go func() {
+			defer rt.bg.Done()
+			streamErr <- c.run(connCtx)
+		}()
+	}
+
+	var err error
+	select {
+	case <-ctx.Done():
+		err = ctx.Err()
+		rt.close()
+		rt.cancelAll(errShutdown)
+	case <-rt.shutdown:
+		err = ErrRuntimeClosed
+	case err = <-streamErr:
+		// A connection gave up (Stream.MaxAttempts): end everything.
+		rt.close()
+		rt.cancelAll(err)
+	}
+	rt.calls.Wait()
+	stopConn()
+	rt.bg.Wait()
+	return err
+}
+
+// Shutdown stops accepting new calls, lets running handlers finish until
+// ctx ends, then cancels the remaining ones (their channels are hung up
+// unless KeepChannelOnError), closes the connections and returns when
+// every goroutine of the runtime has exited. It returns ctx's error when
+// the deadline forced the cancellation.
+func (rt *Runtime) Shutdown(ctx context.Context) error {
+	rt.close()
+	rt.mu.Lock()
+	running := rt.running
+	rt.mu.Unlock()
+	if !running {
+		return nil
+	}
+	idle := make(chan struct{})
+	go func() {
+		rt.calls.Wait()
+		close(idle)
+	}()
+	var err error
+	select {
+	case <-idle:
+	case <-ctx.Done():
+		err = ctx.Err()
+		rt.cancelAll(errShutdown)
+		<-idle
+	}
+	<-rt.done
+	return err
+}
+
+func (rt *Runtime) closing() bool { return rt.closed.Load() }
+
+// close stops call starts and wakes Run.
+func (rt *Runtime) close() {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if !rt.closed.Swap(true) {
+		close(rt.shutdown)
+	}
+}
+
+// reserveCall accounts for a call about to start, unless the runtime is
+// closing.
+func (rt *Runtime) reserveCall() bool {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if rt.closed.Load() {
+		return false
+	}
+	rt.calls.Add(1)
+	return true
+}
+
+// rejectWhileClosing handles a channel entering an app after Shutdown.
+func (rt *Runtime) rejectWhileClosing(a *appState, e *events.StasisStart) {
+	rt.stats.unrouted.Add(1)
+	a.log.Warn("stasis: channel entered the app while shutting down", "channel", e.Channel.ID, "hangup", rt.cfg.RejectWhileShuttingDown)
+	if !rt.cfg.RejectWhileShuttingDown {
+		return
+	}
+	rt.bg.Add(1)
+	go func() {
+		defer rt.bg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), rt.cfg.cleanupTimeout())
+		defer cancel()
+		if err := rt.rest.Channels.Hangup(ctx, e.Channel.ID, nil); err != nil && !errors.Is(err, ari.ErrNotFound) {
+			a.log.Warn("stasis: hangup failed", "channel", e.Channel.ID, "err", err)
+		}
+	}()
+}
+
+// newCall builds the call that start starts. a.mu is held.
+func (rt *Runtime) newCall(a *appState, start *events.StasisStart, gen uint64, resumed bool) *Call {
+	c := &Call{
+		App: a.name, ChannelID: start.Channel.ID, Caller: start.Channel.Caller,
+		Args: start.Args, Start: start, Config: a.app.Config, Resumed: resumed,
+		rt: rt, app: a, mb: newMailbox(), gen: gen,
+	}
+	c.ctx, c.cancel = context.WithCancelCause(rt.callsCtx)
+	c.log = a.log.With("channel", c.ChannelID)
+	return c
+}
+
+// startCall starts c's goroutine with its first delivery; reserveCall
+// accounted for it.
+func (rt *Runtime) startCall(c *Call, first delivery) {
+	rt.stats.started.Add(1)
+	rt.stats.live.Add(1)
+	c.started = time.Now()
+	go c.run(first)
+}
+
+// connectionGroups splits the apps into the connections to open.
+func (rt *Runtime) connectionGroups() [][]*appState {
+	var all []*appState
+	for _, app := range rt.cfg.Apps {
+		all = append(all, rt.apps[app.Name])
+	}
+	if rt.cfg.Connection == ConnectionPerApp {
+		groups := make([][]*appState, len(all))
+		for i, a := range all {
+			groups[i] = []*appState{a}
+		}
+		return groups
+	}
+	return [][]*appState{all}
+}

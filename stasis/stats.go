@@ -1,0 +1,63 @@
+package stasis
+
+import "sync/atomic"
+
+// Stats is a snapshot of the runtime's counters.
+type Stats struct {
+	// LiveCalls is the number of calls whose handler is running.
+	LiveCalls int64
+	// CallsStarted counts handlers started (including resumed ones).
+	CallsStarted uint64
+	// EventsReceived counts frames read from the websockets.
+	EventsReceived uint64
+	// Routed counts events delivered to at least one call.
+	Routed uint64
+	// Unrouted counts events no call owned (given to App.Unowned if set).
+	Unrouted uint64
+	// DecodeErrors counts frames that could not be decoded.
+	DecodeErrors uint64
+	// Reconnects counts connections re-established after a loss.
+	Reconnects uint64
+	// Resyncs counts completed re-syncs; Resumed and SyntheticEnds what
+	// they did.
+	Resyncs       uint64
+	Resumed       uint64
+	SyntheticEnds uint64
+	// MailboxHighWater is the longest any call's mailbox has been.
+	MailboxHighWater int64
+	// Overflows counts events that hit Config.MailboxLimit.
+	Overflows uint64
+	// HandlerErrors and Panics count calls ended by an error or a panic.
+	HandlerErrors uint64
+	Panics        uint64
+}
+
+// counters are the live counters behind Stats.
+type counters struct {
+	live, highWater                             atomic.Int64
+	started, received, routed, unrouted         atomic.Uint64
+	decodeErrors, reconnects, resyncs, resumed  atomic.Uint64
+	syntheticEnds, overflows, handlerErrs, pans atomic.Uint64
+}
+
+func (c *counters) snapshot() Stats {
+	return Stats{
+		LiveCalls: c.live.Load(), CallsStarted: c.started.Load(),
+		EventsReceived: c.received.Load(), Routed: c.routed.Load(), Unrouted: c.unrouted.Load(),
+		DecodeErrors: c.decodeErrors.Load(), Reconnects: c.reconnects.Load(),
+		Resyncs: c.resyncs.Load(), Resumed: c.resumed.Load(), SyntheticEnds: c.syntheticEnds.Load(),
+		MailboxHighWater: c.highWater.Load(), Overflows: c.overflows.Load(),
+		HandlerErrors: c.handlerErrs.Load(), Panics: c.pans.Load(),
+	}
+}
+
+// noteQueue records a mailbox length for the high-water mark.
+func (c *counters) noteQueue(n int) {
+	v := int64(n)
+	for {
+		cur := c.highWater.Load()
+		if v <= cur || c.highWater.CompareAndSwap(cur, v) {
+			return
+		}
+	}
+}
