@@ -29,7 +29,7 @@ type EventsAPI interface {
 	// GET /events (events.eventWebsocket).
 	//
 	// Asterisk: every known release (16.30.1 to 23.4.1); since 12.0.0.
-	EventWebsocket(p *EventEventWebsocketParams) *ari.EventStream
+	EventWebsocket(p *EventWebsocketParams) *ari.EventStream
 	// UserEvent: Generate a user event.
 	//
 	// POST /events/user/{eventName} (events.userEvent).
@@ -88,9 +88,9 @@ func (s *EventsService) ClaimChannel(ctx context.Context, p *EventClaimChannelPa
 	return s.client.Do(ctx, &r, nil)
 }
 
-// EventEventWebsocketParams holds the parameters of Events.EventWebsocket.
-// Only the fields set (non-zero, non-nil) are sent.
-type EventEventWebsocketParams struct {
+// EventWebsocketParams holds the parameters of Events.EventWebsocket. Only the
+// fields set (non-zero, non-nil) are sent.
+type EventWebsocketParams struct {
 	// Applications to subscribe to. Sent as the "app" query parameter. Required.
 	// Several values are sent as one comma-separated value.
 	App []string
@@ -106,7 +106,7 @@ type EventEventWebsocketParams struct {
 // GET /events (events.eventWebsocket).
 //
 // Asterisk: every known release (16.30.1 to 23.4.1); since 12.0.0.
-func (s *EventsService) EventWebsocket(p *EventEventWebsocketParams) *ari.EventStream {
+func (s *EventsService) EventWebsocket(p *EventWebsocketParams) *ari.EventStream {
 	var cfg ari.EventStreamConfig
 	if p != nil {
 		cfg.Apps = p.App

@@ -409,7 +409,7 @@ var opCases = []opCase{
 		return nil, c.Events.ClaimChannel(ctx, &resources.EventClaimChannelParams{ChannelID: "bcb-1", Application: "router"})
 	}, req: "POST /events/claim", query: q("channelId", "bcb-1", "application", "router")},
 	{op: "events.eventWebsocket", call: func(ctx context.Context, c *resources.Client) (any, error) {
-		return c.Events.EventWebsocket(&resources.EventEventWebsocketParams{App: []string{"a", "b"}, SubscribeAll: true}), nil
+		return c.Events.EventWebsocket(&resources.EventWebsocketParams{App: []string{"a", "b"}, SubscribeAll: true}), nil
 	}, req: "GET /events", query: q("app", "a,b", "subscribeAll", "true")},
 	{op: "events.userEvent", call: func(ctx context.Context, c *resources.Client) (any, error) {
 		return nil, c.Events.UserEvent(ctx, "myEvent", &resources.EventUserEventParams{Application: "testapp", Source: []string{"channel:" + chID, "bridge:" + brID}, Variables: plainVars})
@@ -751,7 +751,7 @@ func checkEventStream(t *testing.T, tc opCase) {
 	assert.Empty(t, rec.take(), "creating the stream sends nothing")
 
 	// Without apps or subscribeAll.
-	es = c.Events.EventWebsocket(&resources.EventEventWebsocketParams{App: []string{"only"}})
+	es = c.Events.EventWebsocket(&resources.EventWebsocketParams{App: []string{"only"}})
 	u, err = url.Parse(es.URL())
 	require.NoError(t, err)
 	assert.Equal(t, q("app", "only"), parseQuery(t, u.RawQuery))

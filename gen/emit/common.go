@@ -99,6 +99,8 @@ func (c *ctx) availText(a ir.Avail) string {
 	}
 	var s string
 	switch {
+	case a.Releases == c.all() && len(names) == 1:
+		s = "Asterisk: " + names[0] + " (the only known release)"
 	case a.Releases == c.all():
 		s = "Asterisk: every known release (" + c.api.Releases[0].Version + " to " + c.api.Releases[len(c.api.Releases)-1].Version + ")"
 	case len(names) == 0:

@@ -13,7 +13,15 @@ import (
 func apiName(r *ir.Resource) string     { return r.GoName + "API" }
 func serviceName(r *ir.Resource) string { return r.GoName + "Service" }
 func opVar(o *ir.Operation) string      { return "op" + o.Resource.GoName + o.GoName }
-func paramsName(o *ir.Operation) string { return o.Resource.Singular + o.GoName + "Params" }
+// paramsName names an operation's params struct after its resource and
+// method (ChannelOriginateParams), without repeating the resource
+// (EventWebsocketParams, not EventEventWebsocketParams).
+func paramsName(o *ir.Operation) string {
+	if strings.HasPrefix(o.GoName, o.Resource.Singular) {
+		return o.GoName + "Params"
+	}
+	return o.Resource.Singular + o.GoName + "Params"
+}
 
 // structParams are the parameters that go in the params struct.
 func structParams(o *ir.Operation) []*ir.Param {

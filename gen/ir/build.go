@@ -124,7 +124,8 @@ func (b *builder) buildModels() error {
 			b.schemas[name][i] = &s
 		}
 	}
-	for name, per := range b.schemas {
+	for _, name := range sortedKeys(b.schemas) {
+		per := b.schemas[name]
 		m := &Model{Name: name}
 		for _, i := range b.newestFirst() {
 			s := per[i]

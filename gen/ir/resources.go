@@ -89,6 +89,12 @@ func (b *builder) buildResources() error {
 			}
 			methods[op.GoName] = op.Nickname
 			b.finishParams(op)
+			if op.Websocket {
+				app, all := findParam(op.Params, "app"), findParam(op.Params, "subscribeAll")
+				if app == nil || !app.Multiple || all == nil || all.Type.Kind != Bool || len(op.Params) != 2 {
+					return &Error{File: b.file(len(b.in)-1, res.Name), Element: "operation " + op.Nickname, Msg: "a websocket operation must take exactly app (allowMultiple) and subscribeAll (boolean)"}
+				}
+			}
 			sort.Slice(op.Errors, func(a, c int) bool { return op.Errors[a].Status < op.Errors[c].Status })
 		}
 		sort.SliceStable(res.Ops, func(a, c int) bool { return res.Ops[a].GoName < res.Ops[c].GoName })
@@ -217,15 +223,19 @@ func (b *builder) newParam(op *Operation, sp *spec.Parameter) (*Param, error) {
 	p := &Param{Name: sp.Name, GoName: GoName(sp.Name), ArgName: ArgName(sp.Name), In: sp.In, Doc: sp.Description, Required: sp.Required}
 	dataType, _ := sp.Extensions.GetString(swagger.ExtDataType)
 	if sp.In == "body" {
+		// ARI-NOTES 2.5: the body parameter's name is a key of the body
+		// object, except the event filter, which is the whole body.
 		switch {
-		case dataType == "object":
+		case dataType == "object" && sp.Name == "filter":
 			p.Body = BodyEventFilter
-		case sp.Name == "fields":
+		case dataType == "containers" && sp.Name == "fields":
 			p.Body = BodyConfigTuples
-		case sp.Name == "variables" && strings.Contains(sp.Description, "report_events"):
+		case dataType == "containers" && sp.Name == "variables" && strings.Contains(sp.Description, "report_events"):
 			p.Body = BodyVars
-		default:
+		case dataType == "containers":
 			p.Body = BodyStringMap
+		default:
+			return nil, fmt.Errorf("unsupported body parameter of type %q: classify it in gen/ir/resources.go", dataType)
 		}
 		return p, nil
 	}

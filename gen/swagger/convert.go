@@ -454,19 +454,22 @@ func checkRefs(doc *spec.Swagger, modelFile, resFile map[string]string) error {
 				return err
 			}
 		}
-		for name, p := range s.Properties {
+		for _, name := range sortedKeys(s.Properties) {
+			p := s.Properties[name]
 			if err := check(where+" property "+name, file, &p); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	for name, d := range doc.Definitions {
+	for _, name := range sortedKeys(doc.Definitions) {
+		d := doc.Definitions[name]
 		if err := check("model "+name, modelFile[name], &d); err != nil {
 			return err
 		}
 	}
-	for path, item := range doc.Paths.Paths {
+	for _, path := range sortedKeys(doc.Paths.Paths) {
+		item := doc.Paths.Paths[path]
 		for _, op := range []*spec.Operation{item.Get, item.Post, item.Put, item.Delete} {
 			if op == nil {
 				continue
@@ -480,6 +483,15 @@ func checkRefs(doc *spec.Swagger, modelFile, resFile map[string]string) error {
 		}
 	}
 	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func strs(v []string) []any {
