@@ -542,11 +542,15 @@ func (v *Bridge) decodeKey(d *wire.Decoder, key string) {
 	case "channels":
 		v.Channels = d.Strings()
 	case "video_mode":
-		v.VideoMode = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.VideoMode = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "video_source_id":
-		v.VideoSourceID = d.String()
-		v.present |= uint64(0x2)
+		if !d.Null() {
+			v.VideoSourceID = d.String()
+			v.present |= uint64(0x2)
+		}
 	case "creationtime":
 		v.CreationTime = Time{Time: d.Time()}
 	case "bridgevars":
@@ -883,11 +887,15 @@ func (v *Channel) decodeKey(d *wire.Decoder, key string) {
 	case "channelvars":
 		v.ChannelVars = d.StringMap()
 	case "caller_rdnis":
-		v.CallerRDNIS = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.CallerRDNIS = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "tenantid":
-		v.TenantID = d.String()
-		v.present |= uint64(0x2)
+		if !d.Null() {
+			v.TenantID = d.String()
+			v.present |= uint64(0x2)
+		}
 	default:
 		d.Skip()
 	}
@@ -1013,14 +1021,20 @@ func (v *ConfigInfo) decodeKey(d *wire.Decoder, key string) {
 	case "default_language":
 		v.DefaultLanguage = d.String()
 	case "max_channels":
-		v.MaxChannels = d.Int()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.MaxChannels = d.Int()
+			v.present |= uint64(0x1)
+		}
 	case "max_open_files":
-		v.MaxOpenFiles = d.Int()
-		v.present |= uint64(0x2)
+		if !d.Null() {
+			v.MaxOpenFiles = d.Int()
+			v.present |= uint64(0x2)
+		}
 	case "max_load":
-		v.MaxLoad = d.Float64()
-		v.present |= uint64(0x4)
+		if !d.Null() {
+			v.MaxLoad = d.Float64()
+			v.present |= uint64(0x4)
+		}
 	case "setid":
 		decodeSetId(d, &v.SetID)
 	default:
@@ -1203,8 +1217,10 @@ func (v *ContactInfo) decodeKey(d *wire.Decoder, key string) {
 	case "aor":
 		v.Aor = d.String()
 	case "roundtrip_usec":
-		v.RoundTripUsec = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.RoundTripUsec = d.String()
+			v.present |= uint64(0x1)
+		}
 	default:
 		d.Skip()
 	}
@@ -1535,8 +1551,10 @@ func (v *Endpoint) decodeKey(d *wire.Decoder, key string) {
 	case "resource":
 		v.Resource = d.String()
 	case "state":
-		v.State = EndpointState(d.String())
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.State = EndpointState(d.String())
+			v.present |= uint64(0x1)
+		}
 	case "channel_ids":
 		v.ChannelIDs = d.Strings()
 	default:
@@ -1734,17 +1752,25 @@ func (v *LiveRecording) decodeKey(d *wire.Decoder, key string) {
 	case "state":
 		v.State = LiveRecordingState(d.String())
 	case "duration":
-		v.Duration = d.Int()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.Duration = d.Int()
+			v.present |= uint64(0x1)
+		}
 	case "talking_duration":
-		v.TalkingDuration = d.Int()
-		v.present |= uint64(0x2)
+		if !d.Null() {
+			v.TalkingDuration = d.Int()
+			v.present |= uint64(0x2)
+		}
 	case "silence_duration":
-		v.SilenceDuration = d.Int()
-		v.present |= uint64(0x4)
+		if !d.Null() {
+			v.SilenceDuration = d.Int()
+			v.present |= uint64(0x4)
+		}
 	case "cause":
-		v.Cause = d.String()
-		v.present |= uint64(0x8)
+		if !d.Null() {
+			v.Cause = d.String()
+			v.present |= uint64(0x8)
+		}
 	default:
 		d.Skip()
 	}
@@ -2128,17 +2154,25 @@ func (v *Peer) decodeKey(d *wire.Decoder, key string) {
 	case "peer_status":
 		v.PeerStatus = d.String()
 	case "cause":
-		v.Cause = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.Cause = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "address":
-		v.Address = d.String()
-		v.present |= uint64(0x2)
+		if !d.Null() {
+			v.Address = d.String()
+			v.present |= uint64(0x2)
+		}
 	case "port":
-		v.Port = d.String()
-		v.present |= uint64(0x4)
+		if !d.Null() {
+			v.Port = d.String()
+			v.present |= uint64(0x4)
+		}
 	case "time":
-		v.Time = d.String()
-		v.present |= uint64(0x8)
+		if !d.Null() {
+			v.Time = d.String()
+			v.present |= uint64(0x8)
+		}
 	default:
 		d.Skip()
 	}
@@ -2247,13 +2281,17 @@ func (v *Playback) decodeKey(d *wire.Decoder, key string) {
 	case "media_uri":
 		v.MediaURI = d.String()
 	case "next_media_uri":
-		v.NextMediaURI = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.NextMediaURI = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "target_uri":
 		v.TargetURI = d.String()
 	case "language":
-		v.Language = d.String()
-		v.present |= uint64(0x2)
+		if !d.Null() {
+			v.Language = d.String()
+			v.present |= uint64(0x2)
+		}
 	case "state":
 		v.State = PlaybackState(d.String())
 	default:
@@ -2526,8 +2564,10 @@ func (v *RESTRequest) decodeKey(d *wire.Decoder, key string) {
 	case "uri":
 		v.URI = d.String()
 	case "content_type":
-		v.ContentType = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.ContentType = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "query_strings":
 		if !d.Array() {
 			v.QueryStrings = nil
@@ -2541,8 +2581,10 @@ func (v *RESTRequest) decodeKey(d *wire.Decoder, key string) {
 			v.QueryStrings = list
 		}
 	case "message_body":
-		v.MessageBody = d.String()
-		v.present |= uint64(0x2)
+		if !d.Null() {
+			v.MessageBody = d.String()
+			v.present |= uint64(0x2)
+		}
 	default:
 		d.Skip()
 	}
@@ -2774,78 +2816,124 @@ func (v *RTPstat) decodeKey(d *wire.Decoder, key string) {
 	case "rxcount":
 		v.RXCount = d.Int()
 	case "txjitter":
-		v.TXJitter = d.Float64()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.TXJitter = d.Float64()
+			v.present |= uint64(0x1)
+		}
 	case "rxjitter":
-		v.RXJitter = d.Float64()
-		v.present |= uint64(0x2)
+		if !d.Null() {
+			v.RXJitter = d.Float64()
+			v.present |= uint64(0x2)
+		}
 	case "remote_maxjitter":
-		v.RemoteMaxJitter = d.Float64()
-		v.present |= uint64(0x4)
+		if !d.Null() {
+			v.RemoteMaxJitter = d.Float64()
+			v.present |= uint64(0x4)
+		}
 	case "remote_minjitter":
-		v.RemoteMinJitter = d.Float64()
-		v.present |= uint64(0x8)
+		if !d.Null() {
+			v.RemoteMinJitter = d.Float64()
+			v.present |= uint64(0x8)
+		}
 	case "remote_normdevjitter":
-		v.RemoteNormDevJitter = d.Float64()
-		v.present |= uint64(0x10)
+		if !d.Null() {
+			v.RemoteNormDevJitter = d.Float64()
+			v.present |= uint64(0x10)
+		}
 	case "remote_stdevjitter":
-		v.RemoteStdevJitter = d.Float64()
-		v.present |= uint64(0x20)
+		if !d.Null() {
+			v.RemoteStdevJitter = d.Float64()
+			v.present |= uint64(0x20)
+		}
 	case "local_maxjitter":
-		v.LocalMaxJitter = d.Float64()
-		v.present |= uint64(0x40)
+		if !d.Null() {
+			v.LocalMaxJitter = d.Float64()
+			v.present |= uint64(0x40)
+		}
 	case "local_minjitter":
-		v.LocalMinJitter = d.Float64()
-		v.present |= uint64(0x80)
+		if !d.Null() {
+			v.LocalMinJitter = d.Float64()
+			v.present |= uint64(0x80)
+		}
 	case "local_normdevjitter":
-		v.LocalNormDevJitter = d.Float64()
-		v.present |= uint64(0x100)
+		if !d.Null() {
+			v.LocalNormDevJitter = d.Float64()
+			v.present |= uint64(0x100)
+		}
 	case "local_stdevjitter":
-		v.LocalStdevJitter = d.Float64()
-		v.present |= uint64(0x200)
+		if !d.Null() {
+			v.LocalStdevJitter = d.Float64()
+			v.present |= uint64(0x200)
+		}
 	case "txploss":
 		v.TXPLoss = d.Int()
 	case "rxploss":
 		v.RXPLoss = d.Int()
 	case "remote_maxrxploss":
-		v.RemoteMaxRXPLoss = d.Float64()
-		v.present |= uint64(0x400)
+		if !d.Null() {
+			v.RemoteMaxRXPLoss = d.Float64()
+			v.present |= uint64(0x400)
+		}
 	case "remote_minrxploss":
-		v.RemoteMinRXPLoss = d.Float64()
-		v.present |= uint64(0x800)
+		if !d.Null() {
+			v.RemoteMinRXPLoss = d.Float64()
+			v.present |= uint64(0x800)
+		}
 	case "remote_normdevrxploss":
-		v.RemoteNormDevRXPLoss = d.Float64()
-		v.present |= uint64(0x1000)
+		if !d.Null() {
+			v.RemoteNormDevRXPLoss = d.Float64()
+			v.present |= uint64(0x1000)
+		}
 	case "remote_stdevrxploss":
-		v.RemoteStdevRXPLoss = d.Float64()
-		v.present |= uint64(0x2000)
+		if !d.Null() {
+			v.RemoteStdevRXPLoss = d.Float64()
+			v.present |= uint64(0x2000)
+		}
 	case "local_maxrxploss":
-		v.LocalMaxRXPLoss = d.Float64()
-		v.present |= uint64(0x4000)
+		if !d.Null() {
+			v.LocalMaxRXPLoss = d.Float64()
+			v.present |= uint64(0x4000)
+		}
 	case "local_minrxploss":
-		v.LocalMinRXPLoss = d.Float64()
-		v.present |= uint64(0x8000)
+		if !d.Null() {
+			v.LocalMinRXPLoss = d.Float64()
+			v.present |= uint64(0x8000)
+		}
 	case "local_normdevrxploss":
-		v.LocalNormDevRXPLoss = d.Float64()
-		v.present |= uint64(0x10000)
+		if !d.Null() {
+			v.LocalNormDevRXPLoss = d.Float64()
+			v.present |= uint64(0x10000)
+		}
 	case "local_stdevrxploss":
-		v.LocalStdevRXPLoss = d.Float64()
-		v.present |= uint64(0x20000)
+		if !d.Null() {
+			v.LocalStdevRXPLoss = d.Float64()
+			v.present |= uint64(0x20000)
+		}
 	case "rtt":
-		v.RTT = d.Float64()
-		v.present |= uint64(0x40000)
+		if !d.Null() {
+			v.RTT = d.Float64()
+			v.present |= uint64(0x40000)
+		}
 	case "maxrtt":
-		v.MaxRTT = d.Float64()
-		v.present |= uint64(0x80000)
+		if !d.Null() {
+			v.MaxRTT = d.Float64()
+			v.present |= uint64(0x80000)
+		}
 	case "minrtt":
-		v.MinRTT = d.Float64()
-		v.present |= uint64(0x100000)
+		if !d.Null() {
+			v.MinRTT = d.Float64()
+			v.present |= uint64(0x100000)
+		}
 	case "normdevrtt":
-		v.NormDevRTT = d.Float64()
-		v.present |= uint64(0x200000)
+		if !d.Null() {
+			v.NormDevRTT = d.Float64()
+			v.present |= uint64(0x200000)
+		}
 	case "stdevrtt":
-		v.StdevRTT = d.Float64()
-		v.present |= uint64(0x400000)
+		if !d.Null() {
+			v.StdevRTT = d.Float64()
+			v.present |= uint64(0x400000)
+		}
 	case "local_ssrc":
 		v.LocalSSRC = d.Int()
 	case "remote_ssrc":
@@ -3253,11 +3341,15 @@ func (v *RequiredDestination) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "protocol_id":
-		v.ProtocolID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.ProtocolID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "destination":
-		v.Destination = d.String()
-		v.present |= uint64(0x2)
+		if !d.Null() {
+			v.Destination = d.String()
+			v.present |= uint64(0x2)
+		}
 	case "additional_protocol_params":
 		if !d.Array() {
 			v.AdditionalProtocolParams = nil
@@ -3442,8 +3534,10 @@ func (v *Sound) decodeKey(d *wire.Decoder, key string) {
 	case "id":
 		v.ID = d.String()
 	case "text":
-		v.Text = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.Text = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "formats":
 		if !d.Array() {
 			v.Formats = nil

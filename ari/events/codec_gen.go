@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"gostasis.dev/ari"
 	"gostasis.dev/ari/internal/wire"
+	"strconv"
 )
 
 // UnmarshalJSON decodes a ApplicationMoveFailed in one pass without reflection. Unknown
@@ -84,10 +85,15 @@ func (v *ApplicationMoveFailed) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "ApplicationMoveFailed" && d.Err() == nil {
+			d.Fail("type is not \"ApplicationMoveFailed\": " + strconv.Quote(t))
+		}
+		v.Type = "ApplicationMoveFailed"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -198,10 +204,15 @@ func (v *ApplicationRegistered) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "ApplicationRegistered" && d.Err() == nil {
+			d.Fail("type is not \"ApplicationRegistered\": " + strconv.Quote(t))
+		}
+		v.Type = "ApplicationRegistered"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -296,10 +307,15 @@ func (v *ApplicationReplaced) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "ApplicationReplaced" && d.Err() == nil {
+			d.Fail("type is not \"ApplicationReplaced\": " + strconv.Quote(t))
+		}
+		v.Type = "ApplicationReplaced"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -394,10 +410,15 @@ func (v *ApplicationUnregistered) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "ApplicationUnregistered" && d.Err() == nil {
+			d.Fail("type is not \"ApplicationUnregistered\": " + strconv.Quote(t))
+		}
+		v.Type = "ApplicationUnregistered"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -530,10 +551,15 @@ func (v *BridgeAttendedTransfer) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "BridgeAttendedTransfer" && d.Err() == nil {
+			d.Fail("type is not \"BridgeAttendedTransfer\": " + strconv.Quote(t))
+		}
+		v.Type = "BridgeAttendedTransfer"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -584,11 +610,15 @@ func (v *BridgeAttendedTransfer) decodeKey(d *wire.Decoder, key string) {
 	case "destination_type":
 		v.DestinationType = d.String()
 	case "destination_bridge":
-		v.DestinationBridge = d.String()
-		v.present |= uint64(0x2)
+		if !d.Null() {
+			v.DestinationBridge = d.String()
+			v.present |= uint64(0x2)
+		}
 	case "destination_application":
-		v.DestinationApplication = d.String()
-		v.present |= uint64(0x4)
+		if !d.Null() {
+			v.DestinationApplication = d.String()
+			v.present |= uint64(0x4)
+		}
 	case "destination_link_first_leg":
 		if d.Null() {
 			v.DestinationLinkFirstLeg = nil
@@ -777,10 +807,15 @@ func (v *BridgeBlindTransfer) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "BridgeBlindTransfer" && d.Err() == nil {
+			d.Fail("type is not \"BridgeBlindTransfer\": " + strconv.Quote(t))
+		}
+		v.Type = "BridgeBlindTransfer"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -930,10 +965,15 @@ func (v *BridgeCreated) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "BridgeCreated" && d.Err() == nil {
+			d.Fail("type is not \"BridgeCreated\": " + strconv.Quote(t))
+		}
+		v.Type = "BridgeCreated"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -1034,10 +1074,15 @@ func (v *BridgeDestroyed) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "BridgeDestroyed" && d.Err() == nil {
+			d.Fail("type is not \"BridgeDestroyed\": " + strconv.Quote(t))
+		}
+		v.Type = "BridgeDestroyed"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -1140,10 +1185,15 @@ func (v *BridgeMerged) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "BridgeMerged" && d.Err() == nil {
+			d.Fail("type is not \"BridgeMerged\": " + strconv.Quote(t))
+		}
+		v.Type = "BridgeMerged"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -1253,10 +1303,15 @@ func (v *BridgeVideoSourceChanged) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "BridgeVideoSourceChanged" && d.Err() == nil {
+			d.Fail("type is not \"BridgeVideoSourceChanged\": " + strconv.Quote(t))
+		}
+		v.Type = "BridgeVideoSourceChanged"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -1264,8 +1319,10 @@ func (v *BridgeVideoSourceChanged) decodeKey(d *wire.Decoder, key string) {
 	case "bridge":
 		decodeBridge(d, &v.Bridge)
 	case "old_video_source_id":
-		v.OldVideoSourceID = d.String()
-		v.present |= uint64(0x2)
+		if !d.Null() {
+			v.OldVideoSourceID = d.String()
+			v.present |= uint64(0x2)
+		}
 	default:
 		d.Skip()
 	}
@@ -1374,10 +1431,15 @@ func (v *CallBroadcast) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "CallBroadcast" && d.Err() == nil {
+			d.Fail("type is not \"CallBroadcast\": " + strconv.Quote(t))
+		}
+		v.Type = "CallBroadcast"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -1385,11 +1447,15 @@ func (v *CallBroadcast) decodeKey(d *wire.Decoder, key string) {
 	case "channel":
 		decodeChannel(d, &v.Channel)
 	case "caller":
-		v.Caller = d.String()
-		v.present |= uint64(0x2)
+		if !d.Null() {
+			v.Caller = d.String()
+			v.present |= uint64(0x2)
+		}
 	case "called":
-		v.Called = d.String()
-		v.present |= uint64(0x4)
+		if !d.Null() {
+			v.Called = d.String()
+			v.present |= uint64(0x4)
+		}
 	default:
 		d.Skip()
 	}
@@ -1494,10 +1560,15 @@ func (v *CallClaimed) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "CallClaimed" && d.Err() == nil {
+			d.Fail("type is not \"CallClaimed\": " + strconv.Quote(t))
+		}
+		v.Type = "CallClaimed"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -1606,10 +1677,15 @@ func (v *ChannelCallerId) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "ChannelCallerId" && d.Err() == nil {
+			d.Fail("type is not \"ChannelCallerId\": " + strconv.Quote(t))
+		}
+		v.Type = "ChannelCallerId"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -1718,10 +1794,15 @@ func (v *ChannelConnectedLine) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "ChannelConnectedLine" && d.Err() == nil {
+			d.Fail("type is not \"ChannelConnectedLine\": " + strconv.Quote(t))
+		}
+		v.Type = "ChannelConnectedLine"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -1822,10 +1903,15 @@ func (v *ChannelCreated) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "ChannelCreated" && d.Err() == nil {
+			d.Fail("type is not \"ChannelCreated\": " + strconv.Quote(t))
+		}
+		v.Type = "ChannelCreated"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -1935,10 +2021,15 @@ func (v *ChannelDestroyed) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "ChannelDestroyed" && d.Err() == nil {
+			d.Fail("type is not \"ChannelDestroyed\": " + strconv.Quote(t))
+		}
+		v.Type = "ChannelDestroyed"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -1948,8 +2039,10 @@ func (v *ChannelDestroyed) decodeKey(d *wire.Decoder, key string) {
 	case "cause_txt":
 		v.CauseTxt = d.String()
 	case "tech_cause":
-		v.TechCause = d.Int()
-		v.present |= uint64(0x2)
+		if !d.Null() {
+			v.TechCause = d.Int()
+			v.present |= uint64(0x2)
+		}
 	case "channel":
 		decodeChannel(d, &v.Channel)
 	default:
@@ -2058,10 +2151,15 @@ func (v *ChannelDialplan) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "ChannelDialplan" && d.Err() == nil {
+			d.Fail("type is not \"ChannelDialplan\": " + strconv.Quote(t))
+		}
+		v.Type = "ChannelDialplan"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -2174,10 +2272,15 @@ func (v *ChannelDtmfReceived) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "ChannelDtmfReceived" && d.Err() == nil {
+			d.Fail("type is not \"ChannelDtmfReceived\": " + strconv.Quote(t))
+		}
+		v.Type = "ChannelDtmfReceived"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -2288,10 +2391,15 @@ func (v *ChannelEnteredBridge) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "ChannelEnteredBridge" && d.Err() == nil {
+			d.Fail("type is not \"ChannelEnteredBridge\": " + strconv.Quote(t))
+		}
+		v.Type = "ChannelEnteredBridge"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -2418,23 +2526,34 @@ func (v *ChannelHangupRequest) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "ChannelHangupRequest" && d.Err() == nil {
+			d.Fail("type is not \"ChannelHangupRequest\": " + strconv.Quote(t))
+		}
+		v.Type = "ChannelHangupRequest"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
 		v.Timestamp = ari.Time{Time: d.Time()}
 	case "cause":
-		v.Cause = d.Int()
-		v.present |= uint64(0x2)
+		if !d.Null() {
+			v.Cause = d.Int()
+			v.present |= uint64(0x2)
+		}
 	case "tech_cause":
-		v.TechCause = d.Int()
-		v.present |= uint64(0x4)
+		if !d.Null() {
+			v.TechCause = d.Int()
+			v.present |= uint64(0x4)
+		}
 	case "soft":
-		v.Soft = d.Bool()
-		v.present |= uint64(0x8)
+		if !d.Null() {
+			v.Soft = d.Bool()
+			v.present |= uint64(0x8)
+		}
 	case "channel":
 		decodeChannel(d, &v.Channel)
 	default:
@@ -2548,10 +2667,15 @@ func (v *ChannelHold) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "ChannelHold" && d.Err() == nil {
+			d.Fail("type is not \"ChannelHold\": " + strconv.Quote(t))
+		}
+		v.Type = "ChannelHold"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -2559,8 +2683,10 @@ func (v *ChannelHold) decodeKey(d *wire.Decoder, key string) {
 	case "channel":
 		decodeChannel(d, &v.Channel)
 	case "musicclass":
-		v.MusicClass = d.String()
-		v.present |= uint64(0x2)
+		if !d.Null() {
+			v.MusicClass = d.String()
+			v.present |= uint64(0x2)
+		}
 	default:
 		d.Skip()
 	}
@@ -2661,10 +2787,15 @@ func (v *ChannelLeftBridge) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "ChannelLeftBridge" && d.Err() == nil {
+			d.Fail("type is not \"ChannelLeftBridge\": " + strconv.Quote(t))
+		}
+		v.Type = "ChannelLeftBridge"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -2769,10 +2900,15 @@ func (v *ChannelStateChange) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "ChannelStateChange" && d.Err() == nil {
+			d.Fail("type is not \"ChannelStateChange\": " + strconv.Quote(t))
+		}
+		v.Type = "ChannelStateChange"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -2875,10 +3011,15 @@ func (v *ChannelTalkingFinished) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "ChannelTalkingFinished" && d.Err() == nil {
+			d.Fail("type is not \"ChannelTalkingFinished\": " + strconv.Quote(t))
+		}
+		v.Type = "ChannelTalkingFinished"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -2983,10 +3124,15 @@ func (v *ChannelTalkingStarted) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "ChannelTalkingStarted" && d.Err() == nil {
+			d.Fail("type is not \"ChannelTalkingStarted\": " + strconv.Quote(t))
+		}
+		v.Type = "ChannelTalkingStarted"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -3087,10 +3233,15 @@ func (v *ChannelToneDetected) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "ChannelToneDetected" && d.Err() == nil {
+			d.Fail("type is not \"ChannelToneDetected\": " + strconv.Quote(t))
+		}
+		v.Type = "ChannelToneDetected"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -3198,17 +3349,24 @@ func (v *ChannelTransfer) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "ChannelTransfer" && d.Err() == nil {
+			d.Fail("type is not \"ChannelTransfer\": " + strconv.Quote(t))
+		}
+		v.Type = "ChannelTransfer"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
 		v.Timestamp = ari.Time{Time: d.Time()}
 	case "state":
-		v.State = d.String()
-		v.present |= uint64(0x2)
+		if !d.Null() {
+			v.State = d.String()
+			v.present |= uint64(0x2)
+		}
 	case "refer_to":
 		decodeReferTo(d, &v.ReferTo)
 	case "referred_by":
@@ -3313,10 +3471,15 @@ func (v *ChannelUnhold) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "ChannelUnhold" && d.Err() == nil {
+			d.Fail("type is not \"ChannelUnhold\": " + strconv.Quote(t))
+		}
+		v.Type = "ChannelUnhold"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -3425,10 +3588,15 @@ func (v *ChannelUserevent) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "ChannelUserevent" && d.Err() == nil {
+			d.Fail("type is not \"ChannelUserevent\": " + strconv.Quote(t))
+		}
+		v.Type = "ChannelUserevent"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -3578,10 +3746,15 @@ func (v *ChannelVarset) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "ChannelVarset" && d.Err() == nil {
+			d.Fail("type is not \"ChannelVarset\": " + strconv.Quote(t))
+		}
+		v.Type = "ChannelVarset"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -3699,10 +3872,15 @@ func (v *ContactStatusChange) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "ContactStatusChange" && d.Err() == nil {
+			d.Fail("type is not \"ContactStatusChange\": " + strconv.Quote(t))
+		}
+		v.Type = "ContactStatusChange"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -3807,10 +3985,15 @@ func (v *DeviceStateChanged) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "DeviceStateChanged" && d.Err() == nil {
+			d.Fail("type is not \"DeviceStateChanged\": " + strconv.Quote(t))
+		}
+		v.Type = "DeviceStateChanged"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -3927,10 +4110,15 @@ func (v *Dial) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "Dial" && d.Err() == nil {
+			d.Fail("type is not \"Dial\": " + strconv.Quote(t))
+		}
+		v.Type = "Dial"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -3945,8 +4133,10 @@ func (v *Dial) decodeKey(d *wire.Decoder, key string) {
 	case "peer":
 		decodeChannel(d, &v.Peer)
 	case "forward":
-		v.Forward = d.String()
-		v.present |= uint64(0x2)
+		if !d.Null() {
+			v.Forward = d.String()
+			v.present |= uint64(0x2)
+		}
 	case "forwarded":
 		if d.Null() {
 			v.Forwarded = nil
@@ -3955,8 +4145,10 @@ func (v *Dial) decodeKey(d *wire.Decoder, key string) {
 			decodeChannel(d, v.Forwarded)
 		}
 	case "dialstring":
-		v.DialString = d.String()
-		v.present |= uint64(0x4)
+		if !d.Null() {
+			v.DialString = d.String()
+			v.present |= uint64(0x4)
+		}
 	case "dialstatus":
 		v.DialStatus = d.String()
 	default:
@@ -4071,10 +4263,15 @@ func (v *EndpointStateChange) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "EndpointStateChange" && d.Err() == nil {
+			d.Fail("type is not \"EndpointStateChange\": " + strconv.Quote(t))
+		}
+		v.Type = "EndpointStateChange"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -4171,10 +4368,15 @@ func (v *MissingParams) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "MissingParams" && d.Err() == nil {
+			d.Fail("type is not \"MissingParams\": " + strconv.Quote(t))
+		}
+		v.Type = "MissingParams"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "params":
 		v.Params = d.Strings()
 	default:
@@ -4273,10 +4475,15 @@ func (v *PeerStatusChange) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "PeerStatusChange" && d.Err() == nil {
+			d.Fail("type is not \"PeerStatusChange\": " + strconv.Quote(t))
+		}
+		v.Type = "PeerStatusChange"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -4381,10 +4588,15 @@ func (v *PlaybackContinuing) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "PlaybackContinuing" && d.Err() == nil {
+			d.Fail("type is not \"PlaybackContinuing\": " + strconv.Quote(t))
+		}
+		v.Type = "PlaybackContinuing"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -4485,10 +4697,15 @@ func (v *PlaybackFinished) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "PlaybackFinished" && d.Err() == nil {
+			d.Fail("type is not \"PlaybackFinished\": " + strconv.Quote(t))
+		}
+		v.Type = "PlaybackFinished"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -4589,10 +4806,15 @@ func (v *PlaybackStarted) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "PlaybackStarted" && d.Err() == nil {
+			d.Fail("type is not \"PlaybackStarted\": " + strconv.Quote(t))
+		}
+		v.Type = "PlaybackStarted"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -4711,10 +4933,15 @@ func (v *RESTResponse) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "RESTResponse" && d.Err() == nil {
+			d.Fail("type is not \"RESTResponse\": " + strconv.Quote(t))
+		}
+		v.Type = "RESTResponse"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -4730,11 +4957,15 @@ func (v *RESTResponse) decodeKey(d *wire.Decoder, key string) {
 	case "uri":
 		v.URI = d.String()
 	case "content_type":
-		v.ContentType = d.String()
-		v.present |= uint64(0x2)
+		if !d.Null() {
+			v.ContentType = d.String()
+			v.present |= uint64(0x2)
+		}
 	case "message_body":
-		v.MessageBody = d.String()
-		v.present |= uint64(0x4)
+		if !d.Null() {
+			v.MessageBody = d.String()
+			v.present |= uint64(0x4)
+		}
 	default:
 		d.Skip()
 	}
@@ -4845,10 +5076,15 @@ func (v *RecordingFailed) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "RecordingFailed" && d.Err() == nil {
+			d.Fail("type is not \"RecordingFailed\": " + strconv.Quote(t))
+		}
+		v.Type = "RecordingFailed"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -4949,10 +5185,15 @@ func (v *RecordingFinished) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "RecordingFinished" && d.Err() == nil {
+			d.Fail("type is not \"RecordingFinished\": " + strconv.Quote(t))
+		}
+		v.Type = "RecordingFinished"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -5053,10 +5294,15 @@ func (v *RecordingStarted) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "RecordingStarted" && d.Err() == nil {
+			d.Fail("type is not \"RecordingStarted\": " + strconv.Quote(t))
+		}
+		v.Type = "RecordingStarted"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -5157,10 +5403,15 @@ func (v *StasisEnd) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "StasisEnd" && d.Err() == nil {
+			d.Fail("type is not \"StasisEnd\": " + strconv.Quote(t))
+		}
+		v.Type = "StasisEnd"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -5265,10 +5516,15 @@ func (v *StasisStart) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "StasisStart" && d.Err() == nil {
+			d.Fail("type is not \"StasisStart\": " + strconv.Quote(t))
+		}
+		v.Type = "StasisStart"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -5390,10 +5646,15 @@ func (v *TextMessageReceived) decodeKey(d *wire.Decoder, key string) {
 	d.SetKeyContext(key)
 	switch key {
 	case "type":
-		v.Type = d.String()
+		if t := d.String(); t != "TextMessageReceived" && d.Err() == nil {
+			d.Fail("type is not \"TextMessageReceived\": " + strconv.Quote(t))
+		}
+		v.Type = "TextMessageReceived"
 	case "asterisk_id":
-		v.AsteriskID = d.String()
-		v.present |= uint64(0x1)
+		if !d.Null() {
+			v.AsteriskID = d.String()
+			v.present |= uint64(0x1)
+		}
 	case "application":
 		v.Application = d.String()
 	case "timestamp":
@@ -5493,11 +5754,15 @@ func decodeBridge(d *wire.Decoder, v *ari.Bridge) {
 		case "channels":
 			v.Channels = d.Strings()
 		case "video_mode":
-			v.VideoMode = d.String()
-			v.MarkPresent("video_mode")
+			if !d.Null() {
+				v.VideoMode = d.String()
+				v.MarkPresent("video_mode")
+			}
 		case "video_source_id":
-			v.VideoSourceID = d.String()
-			v.MarkPresent("video_source_id")
+			if !d.Null() {
+				v.VideoSourceID = d.String()
+				v.MarkPresent("video_source_id")
+			}
 		case "creationtime":
 			v.CreationTime = ari.Time{Time: d.Time()}
 		case "bridgevars":
@@ -5613,11 +5878,15 @@ func decodeChannel(d *wire.Decoder, v *ari.Channel) {
 		case "channelvars":
 			v.ChannelVars = d.StringMap()
 		case "caller_rdnis":
-			v.CallerRDNIS = d.String()
-			v.MarkPresent("caller_rdnis")
+			if !d.Null() {
+				v.CallerRDNIS = d.String()
+				v.MarkPresent("caller_rdnis")
+			}
 		case "tenantid":
-			v.TenantID = d.String()
-			v.MarkPresent("tenantid")
+			if !d.Null() {
+				v.TenantID = d.String()
+				v.MarkPresent("tenantid")
+			}
 		default:
 			d.Skip()
 		}
@@ -5681,8 +5950,10 @@ func decodeContactInfo(d *wire.Decoder, v *ari.ContactInfo) {
 		case "aor":
 			v.Aor = d.String()
 		case "roundtrip_usec":
-			v.RoundTripUsec = d.String()
-			v.MarkPresent("roundtrip_usec")
+			if !d.Null() {
+				v.RoundTripUsec = d.String()
+				v.MarkPresent("roundtrip_usec")
+			}
 		default:
 			d.Skip()
 		}
@@ -5798,8 +6069,10 @@ func decodeEndpoint(d *wire.Decoder, v *ari.Endpoint) {
 		case "resource":
 			v.Resource = d.String()
 		case "state":
-			v.State = ari.EndpointState(d.String())
-			v.MarkPresent("state")
+			if !d.Null() {
+				v.State = ari.EndpointState(d.String())
+				v.MarkPresent("state")
+			}
 		case "channel_ids":
 			v.ChannelIDs = d.Strings()
 		default:
@@ -5849,17 +6122,25 @@ func decodeLiveRecording(d *wire.Decoder, v *ari.LiveRecording) {
 		case "state":
 			v.State = ari.LiveRecordingState(d.String())
 		case "duration":
-			v.Duration = d.Int()
-			v.MarkPresent("duration")
+			if !d.Null() {
+				v.Duration = d.Int()
+				v.MarkPresent("duration")
+			}
 		case "talking_duration":
-			v.TalkingDuration = d.Int()
-			v.MarkPresent("talking_duration")
+			if !d.Null() {
+				v.TalkingDuration = d.Int()
+				v.MarkPresent("talking_duration")
+			}
 		case "silence_duration":
-			v.SilenceDuration = d.Int()
-			v.MarkPresent("silence_duration")
+			if !d.Null() {
+				v.SilenceDuration = d.Int()
+				v.MarkPresent("silence_duration")
+			}
 		case "cause":
-			v.Cause = d.String()
-			v.MarkPresent("cause")
+			if !d.Null() {
+				v.Cause = d.String()
+				v.MarkPresent("cause")
+			}
 		default:
 			d.Skip()
 		}
@@ -5911,17 +6192,25 @@ func decodePeer(d *wire.Decoder, v *ari.Peer) {
 		case "peer_status":
 			v.PeerStatus = d.String()
 		case "cause":
-			v.Cause = d.String()
-			v.MarkPresent("cause")
+			if !d.Null() {
+				v.Cause = d.String()
+				v.MarkPresent("cause")
+			}
 		case "address":
-			v.Address = d.String()
-			v.MarkPresent("address")
+			if !d.Null() {
+				v.Address = d.String()
+				v.MarkPresent("address")
+			}
 		case "port":
-			v.Port = d.String()
-			v.MarkPresent("port")
+			if !d.Null() {
+				v.Port = d.String()
+				v.MarkPresent("port")
+			}
 		case "time":
-			v.Time = d.String()
-			v.MarkPresent("time")
+			if !d.Null() {
+				v.Time = d.String()
+				v.MarkPresent("time")
+			}
 		default:
 			d.Skip()
 		}
@@ -5969,13 +6258,17 @@ func decodePlayback(d *wire.Decoder, v *ari.Playback) {
 		case "media_uri":
 			v.MediaURI = d.String()
 		case "next_media_uri":
-			v.NextMediaURI = d.String()
-			v.MarkPresent("next_media_uri")
+			if !d.Null() {
+				v.NextMediaURI = d.String()
+				v.MarkPresent("next_media_uri")
+			}
 		case "target_uri":
 			v.TargetURI = d.String()
 		case "language":
-			v.Language = d.String()
-			v.MarkPresent("language")
+			if !d.Null() {
+				v.Language = d.String()
+				v.MarkPresent("language")
+			}
 		case "state":
 			v.State = ari.PlaybackState(d.String())
 		default:
@@ -6130,11 +6423,15 @@ func decodeRequiredDestination(d *wire.Decoder, v *ari.RequiredDestination) {
 		d.SetKeyContext(key)
 		switch key {
 		case "protocol_id":
-			v.ProtocolID = d.String()
-			v.MarkPresent("protocol_id")
+			if !d.Null() {
+				v.ProtocolID = d.String()
+				v.MarkPresent("protocol_id")
+			}
 		case "destination":
-			v.Destination = d.String()
-			v.MarkPresent("destination")
+			if !d.Null() {
+				v.Destination = d.String()
+				v.MarkPresent("destination")
+			}
 		case "additional_protocol_params":
 			if !d.Array() {
 				v.AdditionalProtocolParams = nil

@@ -92,15 +92,17 @@ func Decode(data []byte) (Event, error) {
 			if !ok {
 				break
 			}
+			if key == "type" {
+				// The first "type" decides; a repeated one is ignored.
+				d.Skip()
+				continue
+			}
 			ev.decodeKey(&d, key)
 		}
 		d.End()
 		if err := d.Err(); err != nil {
 			return nil, &ari.DecodeError{Type: typ, Err: err}
 		}
-		// The first "type" decides the Go type; a later one must not make
-		// Base().Type disagree with EventType().
-		ev.Base().Type = typ
 		if unknown != nil {
 			unknown.Raw = []byte(s)
 		}

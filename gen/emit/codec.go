@@ -71,14 +71,28 @@ func (w *codec) keyDecoder(f *jen.File, m *ir.Model) {
 		g.Switch(jen.Id("key")).BlockFunc(func(g *jen.Group) {
 			for _, p := range w.props(m) {
 				g.Case(jen.Lit(p.JSON)).BlockFunc(func(g *jen.Group) {
-					w.decodeInto(g, jen.Id("v").Dot(p.GoName), p.Type, !p.Required)
-					if i, ok := idx[p]; ok {
+					if m.Message && p.JSON == discriminatorOf(m) {
+						// UnmarshalJSON of one type refuses another's JSON.
+						g.If(jen.Id("t").Op(":=").Id("d").Dot("String").Call(), jen.Id("t").Op("!=").Lit(m.Name).Op("&&").Id("d").Dot("Err").Call().Op("==").Nil()).Block(
+							jen.Id("d").Dot("Fail").Call(jen.Lit(fmt.Sprintf("%s is not %q: ", p.JSON, m.Name)).Op("+").Qual("strconv", "Quote").Call(jen.Id("t"))),
+						)
+						g.Id("v").Dot(p.GoName).Op("=").Lit(m.Name)
+						return
+					}
+					i, optional := idx[p]
+					if !optional {
+						w.decodeInto(g, jen.Id("v").Dot(p.GoName), p.Type, !p.Required)
+						return
+					}
+					// An optional member sent as null is absent.
+					g.If(jen.Op("!").Id("d").Dot("Null").Call()).BlockFunc(func(g *jen.Group) {
+						w.decodeInto(g, jen.Id("v").Dot(p.GoName), p.Type, true)
 						if w.own(m) {
 							g.Id("v").Dot("present").Op("|=").Lit(uint64(1) << uint(i))
 						} else {
 							g.Id("v").Dot("MarkPresent").Call(jen.Lit(p.JSON))
 						}
-					}
+					})
 				})
 			}
 			g.Default().Block(jen.Id("d").Dot("Skip").Call())
