@@ -13,6 +13,7 @@ import (
 func apiName(r *ir.Resource) string     { return r.GoName + "API" }
 func serviceName(r *ir.Resource) string { return r.GoName + "Service" }
 func opVar(o *ir.Operation) string      { return "op" + o.Resource.GoName + o.GoName }
+
 // paramsName names an operation's params struct after its resource and
 // method (ChannelOriginateParams), without repeating the resource
 // (EventWebsocketParams, not EventEventWebsocketParams).
