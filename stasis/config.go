@@ -119,6 +119,13 @@ type Config struct {
 	// OnDecodeError, if set, is told of every frame that could not be
 	// decoded (besides the log and Stats.DecodeErrors).
 	OnDecodeError func(frame []byte, err error)
+	// OnConnect, if set, runs after every successful connection (reconnect
+	// false the first time), in its own goroutine so that events keep
+	// flowing; ctx ends when the runtime stops. It suits work that must
+	// follow Asterisk's state, such as pushing configuration again after
+	// Asterisk restarted (see package configurator). Runs of one
+	// connection never overlap.
+	OnConnect func(ctx context.Context, reconnect bool)
 }
 
 func (c *Config) cleanupTimeout() time.Duration {

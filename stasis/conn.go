@@ -21,7 +21,8 @@ type conn struct {
 	scratch routeScratch
 	gen     uint64
 
-	resyncMu sync.Mutex // one re-sync at a time per connection
+	resyncMu  sync.Mutex // one re-sync at a time per connection
+	connectMu sync.Mutex // one OnConnect at a time per connection
 }
 
 // run reads the connection until ctx ends or the stream gives up.
@@ -117,6 +118,20 @@ func (c *conn) onState(ctx context.Context, sc ari.StateChange) {
 		go func() {
 			defer c.rt.bg.Done()
 			c.resync(ctx, sc.Conn)
+		}()
+	}
+	if sc.State == ari.StateConnected && c.rt.cfg.OnConnect != nil {
+		c.rt.bg.Add(1)
+		go func() {
+			defer c.rt.bg.Done()
+			c.connectMu.Lock()
+			defer c.connectMu.Unlock()
+			defer func() {
+				if r := recover(); r != nil {
+					c.log.Error("stasis: OnConnect panicked", "panic", r)
+				}
+			}()
+			c.rt.cfg.OnConnect(ctx, sc.Reconnect)
 		}()
 	}
 }

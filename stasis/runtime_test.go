@@ -256,3 +256,20 @@ func TestShutdownLetsCallsFinish(t *testing.T) {
 	assert.Empty(t, log.get("app", "late"))
 	assert.Equal(t, EndStasisEnd, log.get("app", "c1")[0].end().Reason)
 }
+
+func TestOnConnectRunsAfterEachConnection(t *testing.T) {
+	f := newFakeAsterisk(t)
+	log := newCallLog()
+	f.handleJSON("GET /channels", 200, "[]")
+	f.handleJSON("GET /applications/app", 200, `{"name":"app","channel_ids":[],"bridge_ids":[],"endpoint_ids":[],"device_names":[],"events_allowed":[],"events_disallowed":[]}`)
+	got := make(chan bool, 4)
+	rt, err := New(Config{Client: f.client(), Apps: []App{log.app("app")}, Stream: fastStream(),
+		OnConnect: func(ctx context.Context, reconnect bool) { got <- reconnect }})
+	require.NoError(t, err)
+	startRuntime(t, rt)
+	f.waitConnected()
+	assert.False(t, <-got)
+	f.drop()
+	f.waitConnected()
+	assert.True(t, <-got)
+}
