@@ -1,5 +1,11 @@
 package wire
 
+// Run a fuzzer with, e.g.,
+//
+//	go test -run '^$' -fuzz '^FuzzDecoderSkip$' -fuzztime 60s ./ari/internal/wire
+//
+// Inputs that failed once are kept in testdata/fuzz as regression seeds.
+
 import (
 	"encoding/json"
 	"regexp"
@@ -184,8 +190,26 @@ func FuzzDecoderMethods(f *testing.F) {
 
 // FuzzEncoderString checks that String writes what encoding/json writes,
 // and that it reads back as the same string.
+//
+// Run it with a short -fuzzminimizetime (5s): minimizing a long interesting
+// input re-runs encoding/json thousands of times and otherwise stalls the
+// workers for the default minute.
 func FuzzEncoderString(f *testing.F) {
-	for _, s := range fixtures(f) {
+	// Seed with every distinct key and string value of the captures.
+	seen := map[string]bool{}
+	for _, doc := range fixtures(f) {
+		var d Decoder
+		d.Reset(doc)
+		eachKey(&d, func(k string) bool {
+			seen[k] = true
+			if d.Peek() == KindString {
+				seen[d.String()] = true
+				return true
+			}
+			return false
+		})
+	}
+	for s := range seen {
 		f.Add(s)
 	}
 	for _, s := range []string{"", "<&>", "\u2028\u2029", "\xff", "\xed\xa0\x80", "😀", "\x00\x1f\x7f"} {
