@@ -34,6 +34,19 @@ func (o *Operation) Reason(status int) string {
 	return ""
 }
 
+// Clone returns a deep copy of o, which the caller may modify freely.
+func (o *Operation) Clone() *Operation {
+	c := *o
+	c.Availability.Since = append([]Version(nil), o.Availability.Since...)
+	c.Errors = append([]ErrorResponse(nil), o.Errors...)
+	c.Params = make([]Param, len(o.Params))
+	for i, p := range o.Params {
+		p.Availability.Since = append([]Version(nil), p.Availability.Since...)
+		c.Params[i] = p
+	}
+	return &c
+}
+
 // Param returns the parameter called name, or nil.
 func (o *Operation) Param(name string) *Param {
 	for i := range o.Params {

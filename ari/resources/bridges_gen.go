@@ -303,8 +303,9 @@ type BridgeCreateParams struct {
 	// variable in bridge events (defaults to false). Ex. { "name":
 	// "SupportBridge", "variables": { "Bridge_State": { "value":
 	// "WaitingForAgent", "report_events": true } } }. Sent as the "variables"
-	// body. Asterisk: 20.20.1, 22.10.1, 23.4.1. Setting it on another release
-	// fails with ari.ErrUnsupported before anything is sent.
+	// body. Asterisk: 20.20.1, 22.10.1, 23.4.1; since 20.20.0, 22.10.0, 23.4.0.
+	// Setting it on another release fails with ari.ErrUnsupported before anything
+	// is sent.
 	Variables ari.Vars
 }
 
@@ -364,8 +365,9 @@ type BridgeCreateWithIDParams struct {
 	// variable in bridge events (defaults to false). Ex. { "name":
 	// "SupportBridge", "variables": { "Bridge_State": { "value":
 	// "WaitingForAgent", "report_events": true } } }. Sent as the "variables"
-	// body. Asterisk: 20.20.1, 22.10.1, 23.4.1. Setting it on another release
-	// fails with ari.ErrUnsupported before anything is sent.
+	// body. Asterisk: 20.20.1, 22.10.1, 23.4.1; since 20.20.0, 22.10.0, 23.4.0.
+	// Setting it on another release fails with ari.ErrUnsupported before anything
+	// is sent.
 	Variables ari.Vars
 }
 

@@ -1506,8 +1506,9 @@ type ChannelSetChannelVarParams struct {
 	Value string
 	// Whether this variable should be included in channel events. Defaults to
 	// false. Sent as the "report_events" query parameter. Asterisk's default is
-	// false. Asterisk: 20.20.1, 22.10.1, 23.4.1. Setting it on another release
-	// fails with ari.ErrUnsupported before anything is sent.
+	// false. Asterisk: 20.20.1, 22.10.1, 23.4.1; since 20.20.0, 22.10.0, 23.4.0.
+	// Setting it on another release fails with ari.ErrUnsupported before anything
+	// is sent.
 	ReportEvents bool
 }
 

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -229,4 +230,77 @@ func TestErrorsNeverShowCredentials(t *testing.T) {
 		assert.Equal(t, basicAuth(testUser, testPass), r.Auth, "the URL's credentials are sent as basic auth")
 	}
 	assert.NotErrorIs(t, errs[0], errors.ErrUnsupported)
+}
+
+// TestDeclaredErrorReasons serves, for every operation, every error status
+// its newest description declares, and checks the sentinel and the reason.
+func TestDeclaredErrorReasons(t *testing.T) {
+	s := loadSchema(t, "23.4.1")
+	n := 0
+	for _, op := range resources.Operations() {
+		if opKey(op) == "events.eventWebsocket" {
+			continue
+		}
+		so, ok := s.Ops[opKey(op)]
+		require.True(t, ok, "%s is not in the 23.4.1 description", op)
+		var args []string
+		for _, p := range op.Params {
+			if p.In == "path" {
+				args = append(args, "x-"+p.Name)
+			}
+		}
+		for _, status := range sortedStatuses(so.Reasons) {
+			n++
+			t.Run(fmt.Sprintf("%s/%d", op, status), func(t *testing.T) {
+				rec := newRecorder(t)
+				rec.setReply(reply{status: status, body: []byte(`{"message":"asterisk says no"}`)})
+				c := newClient(t, rec.srv.URL, "23.4.1")
+				_, err := invoke(t, context.Background(), c, op, args)
+				require.Error(t, err)
+				var e *ari.Error
+				require.ErrorAs(t, err, &e)
+				assert.Equal(t, so.Reasons[status], e.Reason)
+				assert.Equal(t, "asterisk says no", e.Message)
+				if want := statusSentinels[status]; assert.NotNil(t, want, "no sentinel for %d", status) {
+					assert.ErrorIs(t, err, want)
+				}
+				assert.Len(t, rec.take(), 1)
+			})
+		}
+	}
+	t.Logf("%d declared error statuses checked", n)
+}
+
+func sortedStatuses(m map[int]string) []int {
+	out := make([]int, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Ints(out)
+	return out
+}
+
+// TestMalformedReply checks that a success reply that does not decode is
+// an *ari.Error keeping the status and the decoding error.
+func TestMalformedReply(t *testing.T) {
+	rec := newRecorder(t)
+	c := newClient(t, rec.srv.URL, "22.10.1")
+	for _, body := range []string{`{"id": 5}`, `{"id": "c1"`, `[1,2]`, `<html>`} {
+		rec.setReply(reply{status: 200, body: []byte(body)})
+		ch, err := c.Channels.Get(context.Background(), chID)
+		require.Error(t, err, body)
+		assert.Nil(t, ch)
+		var e *ari.Error
+		require.ErrorAs(t, err, &e)
+		assert.Equal(t, 200, e.Status)
+		var de *ari.DecodeError
+		assert.ErrorAs(t, err, &de, "body %s: %v", body, err)
+		for _, s := range statusSentinels {
+			assert.NotErrorIs(t, err, s)
+		}
+	}
+	rec.setReply(reply{status: 200, body: []byte(`{"id": 5}`)})
+	list, err := c.Channels.List(context.Background())
+	assert.Error(t, err)
+	assert.Nil(t, list)
 }

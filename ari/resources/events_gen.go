@@ -19,7 +19,7 @@ type EventsAPI interface {
 	//
 	// POST /events/claim (events.claimChannel).
 	//
-	// Asterisk: 20.20.1, 22.10.1, 23.4.1; since 20.17.0, 22.7.0, 23.1.0.
+	// Asterisk: 20.20.1, 22.10.1, 23.4.1; since 20.20.0, 22.10.0, 23.4.0.
 	//
 	// Errors: 404 Channel not found or not in broadcast state; 409 Channel has
 	// already been claimed by another application.
@@ -66,7 +66,7 @@ type EventClaimChannelParams struct {
 //
 // POST /events/claim (events.claimChannel).
 //
-// Asterisk: 20.20.1, 22.10.1, 23.4.1; since 20.17.0, 22.7.0, 23.1.0.
+// Asterisk: 20.20.1, 22.10.1, 23.4.1; since 20.20.0, 22.10.0, 23.4.0.
 //
 // Errors: 404 Channel not found or not in broadcast state; 409 Channel has
 // already been claimed by another application.

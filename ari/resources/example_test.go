@@ -20,7 +20,7 @@ import (
 // have the shape of a real Asterisk's.
 func newFakeAsterisk() *httptest.Server {
 	var mu sync.Mutex
-	channels := map[string]string{}   // id -> caller id name
+	channels := map[string]string{}  // id -> caller id name
 	bridges := map[string][]string{} // id -> channel ids
 
 	channelJSON := func(id, name string) string {

@@ -13,5 +13,12 @@ func strs[T ~string](vs []T) []string {
 
 // Operations describes every operation this build knows, by resource then
 // method name: method, path, the releases that have it and its
-// parameters, and the error statuses it declares.
-func Operations() []*ari.Operation { return append([]*ari.Operation(nil), operations...) }
+// parameters, and the error statuses it declares. The descriptions are
+// copies: changing them changes nothing else.
+func Operations() []*ari.Operation {
+	out := make([]*ari.Operation, len(operations))
+	for i, op := range operations {
+		out[i] = op.Clone()
+	}
+	return out
+}

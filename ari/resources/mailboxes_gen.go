@@ -129,12 +129,8 @@ func (s *MailboxesService) Update(ctx context.Context, mailboxName string, p *Ma
 	}
 	if p != nil {
 		var q ari.Query
-		if p.OldMessages != 0 {
-			q.AddInt("oldMessages", int64(p.OldMessages))
-		}
-		if p.NewMessages != 0 {
-			q.AddInt("newMessages", int64(p.NewMessages))
-		}
+		q.AddInt("oldMessages", int64(p.OldMessages))
+		q.AddInt("newMessages", int64(p.NewMessages))
 		r.Query = q.Encode()
 	}
 	return s.client.Do(ctx, &r, nil)

@@ -736,10 +736,25 @@ var opBridgesCreate = &ari.Operation{
 		Name:         "name",
 		Required:     false,
 	}, {
-		Availability: ari.Availability{Releases: 52},
-		In:           "body",
-		Name:         "variables",
-		Required:     false,
+		Availability: ari.Availability{
+			Releases: 52,
+			Since: []ari.Version{{
+				Major: 20,
+				Minor: 20,
+				Patch: 0,
+			}, {
+				Major: 22,
+				Minor: 10,
+				Patch: 0,
+			}, {
+				Major: 23,
+				Minor: 4,
+				Patch: 0,
+			}},
+		},
+		In:       "body",
+		Name:     "variables",
+		Required: false,
 	}},
 	Path:     "/bridges",
 	Resource: "bridges",
@@ -777,10 +792,25 @@ var opBridgesCreateWithID = &ari.Operation{
 		Name:         "name",
 		Required:     false,
 	}, {
-		Availability: ari.Availability{Releases: 52},
-		In:           "body",
-		Name:         "variables",
-		Required:     false,
+		Availability: ari.Availability{
+			Releases: 52,
+			Since: []ari.Version{{
+				Major: 20,
+				Minor: 20,
+				Patch: 0,
+			}, {
+				Major: 22,
+				Minor: 10,
+				Patch: 0,
+			}, {
+				Major: 23,
+				Minor: 4,
+				Patch: 0,
+			}},
+		},
+		In:       "body",
+		Name:     "variables",
+		Required: false,
 	}},
 	Path:     "/bridges/{bridgeId}",
 	Resource: "bridges",
@@ -2576,10 +2606,25 @@ var opChannelsSetChannelVar = &ari.Operation{
 		Name:         "value",
 		Required:     false,
 	}, {
-		Availability: ari.Availability{Releases: 52},
-		In:           "query",
-		Name:         "report_events",
-		Required:     false,
+		Availability: ari.Availability{
+			Releases: 52,
+			Since: []ari.Version{{
+				Major: 20,
+				Minor: 20,
+				Patch: 0,
+			}, {
+				Major: 22,
+				Minor: 10,
+				Patch: 0,
+			}, {
+				Major: 23,
+				Minor: 4,
+				Patch: 0,
+			}},
+		},
+		In:       "query",
+		Name:     "report_events",
+		Required: false,
 	}},
 	Path:     "/channels/{channelId}/variable",
 	Resource: "channels",
@@ -3375,15 +3420,15 @@ var opEventsClaimChannel = &ari.Operation{
 		Releases: 52,
 		Since: []ari.Version{{
 			Major: 20,
-			Minor: 17,
+			Minor: 20,
 			Patch: 0,
 		}, {
 			Major: 22,
-			Minor: 7,
+			Minor: 10,
 			Patch: 0,
 		}, {
 			Major: 23,
-			Minor: 1,
+			Minor: 4,
 			Patch: 0,
 		}},
 	},

@@ -339,6 +339,14 @@ func (c *ctx) setParam(g *jen.Group, o *ir.Operation, index int, p *ir.Param) {
 	if p.Gated {
 		stmts = append(stmts, jen.Id("r").Dot("Gated").Op("=").Append(jen.Id("r").Dot("Gated"), jen.Op("&").Id(opVar(o)).Dot("Params").Index(jen.Lit(index))))
 	}
+	if p.Required && p.Body == ir.NoBody && !p.Multiple && !p.Pointer && numeric(p.Type) {
+		// A required number or boolean is always sent: its zero value is
+		// a value, not "unset".
+		for _, s := range stmts {
+			g.Add(s)
+		}
+		return
+	}
 	g.If(cond).Block(stmts...)
 }
 
@@ -420,4 +428,13 @@ func (c *ctx) clientFile(files map[string]*jen.File) {
 		}))),
 	)
 	files["ari/resources/client_gen.go"] = f
+}
+
+// numeric reports a number or boolean parameter type.
+func numeric(t *ir.Type) bool {
+	switch t.Kind {
+	case ir.Bool, ir.Int, ir.Long, ir.Double:
+		return true
+	}
+	return false
 }

@@ -51,3 +51,19 @@ const (
 	bridgeModel   = "Bridge"
 	endpointModel = "Endpoint"
 )
+
+// sinceFixes correct or complete Asterisk's "since" where the schemas'
+// presence cannot tell within a release line (ARI-NOTES 2.11 and 4). Keys
+// are "resource.nickname" for operations and "resource.nickname.param" for
+// parameters; the value replaces the element's since list. Presence per
+// line still comes from the schema folders.
+var sinceFixes = map[string][]string{
+	// The schema says 20.17.0, 22.7.0, 23.1.0; it first shipped in 20.20,
+	// 22.10 and 23.4 with CallBroadcast/CallClaimed.
+	"events.claimChannel": {"20.20.0", "22.10.0", "23.4.0"},
+	// Variables objects with report_events arrived with the bulk variable
+	// operations.
+	"bridges.create.variables":             {"20.20.0", "22.10.0", "23.4.0"},
+	"bridges.createWithId.variables":       {"20.20.0", "22.10.0", "23.4.0"},
+	"channels.setChannelVar.report_events": {"20.20.0", "22.10.0", "23.4.0"},
+}

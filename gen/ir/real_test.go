@@ -239,9 +239,12 @@ func TestRealAvailability(t *testing.T) {
 
 	claim := operation(t, api, "events", "claimChannel")
 	assert.Equal(t, bits(t, api, "20.20.1", "22.10.1", "23.4.1"), claim.Avail.Releases, "events.claimChannel")
-	// Asterisk's own since list is kept (and sorted) although it is wrong
-	// about 20.17: presence in the folders is what counts.
-	assert.Equal(t, []string{"20.17.0", "22.7.0", "23.1.0"}, claim.Avail.Since)
+	// Asterisk's own since list is wrong (20.17.0, 22.7.0, 23.1.0): the
+	// quirks table corrects it to the releases that shipped it.
+	assert.Equal(t, []string{"20.20.0", "22.10.0", "23.4.0"}, claim.Avail.Since)
+	bridgeVars := param(t, operation(t, api, "bridges", "create"), "variables")
+	assert.Equal(t, []string{"20.20.0", "22.10.0", "23.4.0"}, bridgeVars.Avail.Since)
+	assert.True(t, bridgeVars.Gated)
 
 	hangup := operation(t, api, "channels", "hangup")
 	assert.Equal(t, all, hangup.Avail.Releases)

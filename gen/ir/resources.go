@@ -84,6 +84,14 @@ func (b *builder) buildResources() error {
 	for _, res := range resources {
 		methods := map[string]string{}
 		for _, op := range res.Ops {
+			if fix, ok := sinceFixes[res.Name+"."+op.Nickname]; ok {
+				op.Avail.Since = append([]string(nil), fix...)
+			}
+			for _, p := range op.Params {
+				if fix, ok := sinceFixes[res.Name+"."+op.Nickname+"."+p.Name]; ok {
+					p.Avail.Since = append([]string(nil), fix...)
+				}
+			}
 			if prev, dup := methods[op.GoName]; dup {
 				return &Error{File: b.file(len(b.in)-1, res.Name), Element: "operation " + op.Nickname, Msg: fmt.Sprintf("nicknames %q and %q both map to method %s", prev, op.Nickname, op.GoName)}
 			}
@@ -296,10 +304,8 @@ func (b *builder) newParam(op *Operation, sp *spec.Parameter) (*Param, error) {
 // the others as the newest release declares them), checks Go names and
 // marks the parameters that not every release of the operation accepts.
 func (b *builder) finishParams(op *Operation) {
-	names := map[string]bool{}
 	for _, p := range op.Params {
-		p.Gated = p.Avail.Releases != op.Avail.Releases
-		names[p.GoName] = true
+		p.Gated = p.Avail.Releases != op.Avail.Releases || len(p.Avail.Since) > 0
 	}
 	pathOrder := pathParamNames(op.Path)
 	rank := func(p *Param) int {
