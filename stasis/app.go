@@ -24,7 +24,7 @@ type appState struct {
 	// last reconnect, so that a re-sync does not resume them.
 	ended map[string]bool
 
-	unowned *mailbox
+	unowned mailbox
 }
 
 // bridgeLink is how a call is tied to a bridge.
@@ -34,13 +34,14 @@ type bridgeLink struct {
 }
 
 func newAppState(rt *Runtime, app App) *appState {
-	return &appState{
+	a := &appState{
 		rt: rt, app: app, name: app.Name,
 		log:      rt.log.With("app", app.Name),
 		channels: map[string]*Call{},
 		bridges:  map[string]map[*Call]*bridgeLink{},
-		unowned:  newMailbox(),
 	}
+	a.unowned.init()
+	return a
 }
 
 // register ties channel ids to c. It fails when another live call of the
@@ -297,19 +298,14 @@ func (a *appState) toUnowned(ev events.Event) {
 
 // serveUnowned runs App.Unowned over the unowned mailbox until ctx ends.
 func (a *appState) serveUnowned(ctx context.Context) {
+	stop := context.AfterFunc(ctx, a.unowned.stop)
+	defer stop()
 	for {
-		for {
-			d, ok := a.unowned.pop()
-			if !ok {
-				break
-			}
-			a.callUnowned(ctx, d.ev)
-		}
-		select {
-		case <-a.unowned.signal:
-		case <-ctx.Done():
+		d, ok := a.unowned.next()
+		if !ok {
 			return
 		}
+		a.callUnowned(ctx, d.ev)
 	}
 }
 

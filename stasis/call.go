@@ -20,6 +20,9 @@ import (
 // runs its handler. The exported fields describe the call as it started
 // (ex_ari's state/5 arguments) and never change.
 type Call struct {
+	// mb comes first: it is all that routing an event touches.
+	mb mailbox
+
 	// App is the application's name.
 	App string
 	// ChannelID is the id of the channel that entered the app.
@@ -41,7 +44,6 @@ type Call struct {
 	app     *appState
 	ctx     context.Context
 	cancel  context.CancelCauseFunc
-	mb      *mailbox
 	log     *slog.Logger
 	gen     uint64 // connection that registered the call
 	started time.Time
@@ -343,19 +345,12 @@ func (c *Call) serve(first delivery) End {
 		if end, done := c.handle(h, d); done {
 			return end
 		}
+		if c.ctx.Err() != nil {
+			return c.cancelled()
+		}
 		var ok bool
-		for {
-			if c.ctx.Err() != nil {
-				return c.cancelled()
-			}
-			if d, ok = c.mb.pop(); ok {
-				break
-			}
-			select {
-			case <-c.mb.signal:
-			case <-c.ctx.Done():
-				return c.cancelled()
-			}
+		if d, ok = c.mb.next(); !ok {
+			return c.cancelled()
 		}
 	}
 }

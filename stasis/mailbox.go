@@ -16,30 +16,36 @@ type delivery struct {
 	resync *Resync
 }
 
+// inlineDeliveries is how many deliveries a mailbox holds without
+// allocating: an idle or keeping-up call needs no buffer of its own.
+const inlineDeliveries = 2
+
 // mailbox is a call's queue of deliveries: the websocket reader appends
 // without ever blocking, the call's goroutine takes them in order.
 //
-// It is a growable ring buffer guarded by a mutex, with a one-slot signal
-// channel that wakes the consumer. An idle mailbox holds no buffer.
+// It is a growable ring buffer guarded by a mutex, starting in storage
+// inside the mailbox, with a condition variable that wakes the consumer.
+// Everything a routed event touches is in one small struct, so routing
+// costs the same whatever the number of live calls.
 type mailbox struct {
-	mu     sync.Mutex
-	buf    []delivery
-	head   int
-	n      int
-	closed bool
-	// signal has capacity 1: a pending wake-up is never lost, and a push
-	// never blocks.
-	signal chan struct{}
+	mu      sync.Mutex
+	cond    sync.Cond
+	buf     []delivery
+	head, n int
+	waiting bool // the consumer sleeps in next
+	stopped bool // next returns false from now on
+	closed  bool // push refuses from now on
+	inline  [inlineDeliveries]delivery
 }
 
-func newMailbox() *mailbox { return &mailbox{signal: make(chan struct{}, 1)} }
-
-// forcePush is push for the runtime's own notices, which the mailbox limit
-// does not apply to.
-func (m *mailbox) forcePush(d delivery) { m.push(d) }
+// init prepares a mailbox in place (it is embedded in Call and appState).
+func (m *mailbox) init() {
+	m.cond.L = &m.mu
+	m.buf = m.inline[:]
+}
 
 // push appends d and reports the queue length after it, or -1 when the
-// mailbox is closed (the call has ended).
+// mailbox is closed (the call has ended). It never blocks.
 func (m *mailbox) push(d delivery) int {
 	m.mu.Lock()
 	if m.closed {
@@ -52,42 +58,73 @@ func (m *mailbox) push(d delivery) int {
 	m.buf[(m.head+m.n)%len(m.buf)] = d
 	m.n++
 	n := m.n
-	m.mu.Unlock()
-	select {
-	case m.signal <- struct{}{}:
-	default:
+	if m.waiting {
+		m.cond.Signal()
 	}
+	m.mu.Unlock()
 	return n
 }
 
+// forcePush is push for the runtime's own notices, which the mailbox limit
+// does not apply to.
+func (m *mailbox) forcePush(d delivery) { m.push(d) }
+
 func (m *mailbox) grow() {
-	size := 2 * len(m.buf)
-	if size == 0 {
-		size = 4
-	}
-	buf := make([]delivery, size)
+	buf := make([]delivery, 2*len(m.buf))
 	for i := 0; i < m.n; i++ {
 		buf[i] = m.buf[(m.head+i)%len(m.buf)]
 	}
 	m.buf, m.head = buf, 0
 }
 
-// pop takes the oldest delivery, if any.
+// next waits for the oldest delivery and takes it; it returns false once
+// stop was called.
+func (m *mailbox) next() (delivery, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for m.n == 0 {
+		if m.stopped {
+			return delivery{}, false
+		}
+		// Give back a large buffer once drained, so an idle call stays small.
+		if len(m.buf) > 64 {
+			m.buf, m.head = m.inline[:], 0
+		}
+		m.waiting = true
+		m.cond.Wait()
+		m.waiting = false
+	}
+	if m.stopped {
+		return delivery{}, false
+	}
+	return m.take(), true
+}
+
+// pop takes the oldest delivery without waiting.
 func (m *mailbox) pop() (delivery, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.n == 0 {
-		// Release a large buffer once drained, so an idle call stays small.
-		if len(m.buf) > 64 {
-			m.buf, m.head = nil, 0
-		}
 		return delivery{}, false
 	}
+	return m.take(), true
+}
+
+// take removes the oldest delivery. m.mu is held and m.n > 0.
+func (m *mailbox) take() delivery {
 	d := m.buf[m.head]
 	m.buf[m.head] = delivery{}
 	m.head = (m.head + 1) % len(m.buf)
 	m.n--
-	return d, true
+	return d
+}
+
+// stop wakes the consumer for good: next returns false.
+func (m *mailbox) stop() {
+	m.mu.Lock()
+	m.stopped = true
+	m.cond.Broadcast()
+	m.mu.Unlock()
 }
 
 // len is the number of waiting deliveries.
@@ -104,12 +141,9 @@ func (m *mailbox) close() []delivery {
 	m.closed = true
 	var rest []delivery
 	for m.n > 0 {
-		rest = append(rest, m.buf[m.head])
-		m.buf[m.head] = delivery{}
-		m.head = (m.head + 1) % len(m.buf)
-		m.n--
+		rest = append(rest, m.take())
 	}
-	m.buf = nil
+	m.buf, m.head = m.inline[:], 0
 	return rest
 }
 

@@ -206,9 +206,12 @@ func (rt *Runtime) newCall(a *appState, start *events.StasisStart, gen uint64, r
 	c := &Call{
 		App: a.name, ChannelID: start.Channel.ID, Caller: start.Channel.Caller,
 		Args: start.Args, Start: start, Config: a.app.Config, Resumed: resumed,
-		rt: rt, app: a, mb: newMailbox(), gen: gen,
+		rt: rt, app: a, gen: gen,
 	}
+	c.mb.init()
 	c.ctx, c.cancel = context.WithCancelCause(rt.callsCtx)
+	// Cancelling the call wakes its goroutine out of the mailbox.
+	context.AfterFunc(c.ctx, c.mb.stop)
 	c.log = a.log.With("channel", c.ChannelID)
 	return c
 }
