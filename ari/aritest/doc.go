@@ -1,0 +1,83 @@
+// Package aritest is a simulated Asterisk for testing ARI applications,
+// named after net/http/httptest: NewServer (or Start in a test) listens on
+// a loopback port and speaks ARI the way Asterisk 22.10.1 does, so that an
+// application can be tested end to end without an Asterisk.
+//
+//	srv := aritest.Start(t, aritest.Config{Timing: aritest.FastTiming()})
+//	app := myapp.New(srv.Client())           // or point it at srv.URL
+//	go app.Run(ctx)
+//	_ = srv.WaitApp(ctx, "myapp")
+//	call, _ := srv.PlaceCall(aritest.CallParams{App: "myapp"})
+//	_ = call.WaitState(ctx, "Up")             // the application answered
+//	_ = call.SendDTMF("1#")                   // the caller presses keys
+//	_ = call.Hangup(16)                       // and hangs up
+//
+// # What it speaks
+//
+// Every REST route of the 22.10.1 API is served under /ari, the route table
+// being built from resources.Operations(). Operations the simulator does
+// not implement answer 501 with a message naming them (Server.Operations
+// lists which); none fakes a success. The events websocket is at
+// /ari/events (app=a,b, subscribeAll=true, subprotocol "ari"); REST over
+// that websocket (RESTRequest / RESTResponse) works too. Users
+// authenticate with Basic authentication or api_key; a read-only user may
+// only GET. /ari/api-docs serves Asterisk's own description, with basePath
+// rewritten as Asterisk does.
+//
+// # State, not canned replies
+//
+// The server keeps Asterisk's state: channels (states, caller and
+// connected line, dialplan location, variables and the CALLERID and
+// CONNECTEDLINE functions), Local channel pairs (;1 and ;2, media and DTMF
+// sent to one half are heard on the other), a "Test" technology standing
+// for phones, a small dialplan (DefaultDialplan reproduces the one the
+// fixtures were captured with), Stasis applications and their
+// subscriptions and event filters, bridges, playbacks and their controls,
+// live and stored recordings (a stored recording downloads as a valid WAV
+// file of silence), DTMF, global variables, user events, device states,
+// mailboxes, sounds, endpoints, modules, log channels and the dynamic
+// configuration (ConfigRegistry).
+//
+// Events are built from the generated types of package events and are
+// held, by this package's tests, to the events captured from a real
+// Asterisk 22.10.1: the same members with the same JSON types, and the
+// same order for each scenario of the captured session (originate, answer,
+// playback lists, DTMF, bridges, recordings, hangups with causes, continue,
+// move, snoop, external media...). Error replies carry Asterisk's status
+// and message.
+//
+// Each events websocket has its own queue: the simulator never waits for a
+// client, and a client that does not take an event within
+// Timing.WriteTimeout is dropped, as Asterisk drops it. Asterisk keeps no
+// events for a disconnected application, and neither does the simulator.
+//
+// # Time
+//
+// Delays are real (timers, not goroutines) and configurable in Timing:
+// the length of a media item, of a DTMF digit and the gap between digits,
+// how long a dialled phone rings, the pause of the dialplan's Answer, the
+// unit of Wait, the silence after which a recording ends by itself, the
+// websocket write timeout. DefaultTiming is realistic; FastTiming makes
+// tests fast while keeping the order of events. Config.Now sets the clock
+// of timestamps.
+//
+// # Scripting
+//
+// The far end of calls is driven from the test: PlaceCall sends a call
+// from a Test phone into an application or the dialplan and returns a
+// *Call; a Call sends DTMF, holds, talks, hangs up with a cause, and
+// answers, rings or rejects a call the application dialled (Test/<name>),
+// which otherwise answers by itself after Timing.Ring (or never, with
+// Never). Server.WaitEvent, Server.Cursor, Call.WaitEvent and Server.Events
+// give the events sent; Channels, Bridges, Playbacks, Recordings,
+// StoredRecordings and Calls give the state. DropWebsockets,
+// RefuseWebsockets and Restart test reconnections and resynchronisation.
+//
+// # Differences from Asterisk
+//
+// The simulator moves no audio: media only takes time, and recordings are
+// silence. Bridge playbacks and music on hold use no Announcer or Recorder
+// channel, so the BRIDGEPEER updates those channels cause on Asterisk are
+// not sent. Local channels are never optimised away. Endpoints are listed
+// for the Test technology only (Asterisk lists no Local endpoints).
+package aritest

@@ -1,0 +1,249 @@
+package aritest
+
+import (
+	"encoding/json"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"gostasis.dev/ari/events"
+)
+
+// wsConn is one events websocket. Events are queued by the simulator (never
+// blocking it) and written by the connection's writer goroutine; a client
+// that does not take an event within Timing.WriteTimeout is dropped, as
+// Asterisk drops it.
+type wsConn struct {
+	s    *Server
+	ws   *websocket.Conn
+	user *User
+	apps []*app // guarded by s.mu
+
+	mu     sync.Mutex
+	q      [][]byte
+	closed bool
+	wake   chan struct{}
+	done   chan struct{}
+	once   sync.Once
+}
+
+var upgrader = websocket.Upgrader{
+	Subprotocols:    []string{"ari"},
+	ReadBufferSize:  4096,
+	WriteBufferSize: 16384,
+	CheckOrigin:     func(*http.Request) bool { return true },
+}
+
+// serveEvents handles GET /ari/events: the upgrade to the events websocket.
+func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request, user *User, q map[string]string) {
+	appParam := q["app"]
+	if appParam == "" {
+		htmlError(w, 400, "Bad Request", "HTTP request is missing param: [app]")
+		return
+	}
+	s.mu.Lock()
+	refuse := !s.refuseUntil.IsZero() && time.Now().Before(s.refuseUntil)
+	closed := s.closed
+	s.unlock()
+	if closed || refuse {
+		// As an Asterisk that is not fully booted answers.
+		writeReply(w, errReply(503, "Asterisk not booted"))
+		return
+	}
+	ws, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has replied
+	}
+	s.mu.Lock()
+	wbuf := s.wsWriteBuf
+	s.unlock()
+	if tc, ok := ws.NetConn().(*net.TCPConn); ok && wbuf > 0 {
+		_ = tc.SetWriteBuffer(wbuf)
+	}
+	c := &wsConn{s: s, ws: ws, user: user, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	names := strings.Split(appParam, ",")
+	subAll := isTrue(q["subscribeAll"])
+
+	s.mu.Lock()
+	if s.closed {
+		s.unlock()
+		ws.Close()
+		return
+	}
+	s.conns[c] = struct{}{}
+	for _, n := range names {
+		if n == "" {
+			continue
+		}
+		a := s.getApp(n)
+		if old := a.conn; old != nil && old != c {
+			// The newer websocket wins; the older one is told so.
+			s.send(&events.ApplicationReplaced{}, target{direct: a})
+			old.removeApp(a)
+		}
+		a.conn = c
+		c.apps = append(c.apps, a)
+		if subAll {
+			yes := true
+			s.setAll(a, &yes, &yes, &yes, &yes)
+		}
+	}
+	s.connWG.Add(2)
+	s.unlock()
+	go c.writeLoop()
+	go c.readLoop()
+}
+
+// removeApp detaches a from the connection. Call with s.mu held.
+func (c *wsConn) removeApp(a *app) {
+	for i, x := range c.apps {
+		if x == a {
+			c.apps = append(c.apps[:i], c.apps[i+1:]...)
+			break
+		}
+	}
+	if a.conn == c {
+		a.conn = nil
+	}
+}
+
+// enqueue queues a frame; it never blocks. Call with s.mu held (the
+// order of frames is the order of the calls).
+func (c *wsConn) enqueue(frame []byte) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.q = append(c.q, frame)
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// close closes the connection (without a close frame) and detaches its
+// applications. It may be called from any goroutine without s.mu held.
+func (c *wsConn) close() {
+	c.once.Do(func() {
+		c.mu.Lock()
+		c.closed = true
+		c.q = nil
+		c.mu.Unlock()
+		close(c.done)
+		c.ws.Close()
+		s := c.s
+		s.mu.Lock()
+		delete(s.conns, c)
+		for _, a := range append([]*app(nil), c.apps...) {
+			c.removeApp(a)
+		}
+		s.unlock()
+	})
+}
+
+// writeLoop writes queued frames until the connection closes.
+func (c *wsConn) writeLoop() {
+	defer c.s.connWG.Done()
+	var batch [][]byte
+	for {
+		select {
+		case <-c.done:
+			return
+		case <-c.wake:
+		}
+		c.mu.Lock()
+		batch, c.q = c.q, batch[:0]
+		c.mu.Unlock()
+		for i, frame := range batch {
+			_ = c.ws.SetWriteDeadline(time.Now().Add(c.s.cfg.Timing.WriteTimeout))
+			if err := c.ws.WriteMessage(websocket.TextMessage, frame); err != nil {
+				c.s.log.Debug("aritest: dropping an events websocket", "error", err)
+				c.close()
+				return
+			}
+			batch[i] = nil
+		}
+	}
+}
+
+// readLoop reads the client's messages (pings are answered by the
+// websocket library; RESTRequest messages are served) until the connection
+// fails.
+func (c *wsConn) readLoop() {
+	defer c.s.connWG.Done()
+	defer c.close()
+	c.ws.SetPingHandler(func(data string) error {
+		err := c.ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(time.Second))
+		if err == websocket.ErrCloseSent {
+			return nil
+		}
+		return err
+	})
+	for {
+		_, data, err := c.ws.ReadMessage()
+		if err != nil {
+			return
+		}
+		c.serveRESTRequest(data)
+	}
+}
+
+// restRequest is the RESTRequest message of REST over websocket.
+type restRequest struct {
+	Type          string `json:"type"`
+	TransactionID string `json:"transaction_id"`
+	RequestID     string `json:"request_id"`
+	Method        string `json:"method"`
+	URI           string `json:"uri"`
+	QueryStrings  []struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	} `json:"query_strings"`
+	ContentType string `json:"content_type"`
+	MessageBody string `json:"message_body"`
+}
+
+// serveRESTRequest answers a RESTRequest with a RESTResponse on the same
+// websocket (Asterisk 20.14+); other messages are ignored.
+func (c *wsConn) serveRESTRequest(data []byte) {
+	var req restRequest
+	if json.Unmarshal(data, &req) != nil || req.Type != "RESTRequest" {
+		return
+	}
+	uri := "/" + strings.TrimPrefix(req.URI, "/")
+	path, rawQuery, _ := strings.Cut(uri, "?")
+	q := make(map[string]string)
+	if rawQuery != "" {
+		parseQueryInto(q, rawQuery)
+	}
+	for _, kv := range req.QueryStrings {
+		q[kv.Name] = kv.Value
+	}
+	var body []byte
+	if req.MessageBody != "" {
+		body = []byte(req.MessageBody)
+	}
+	rep := c.s.dispatch(strings.ToUpper(req.Method), path, q, body, c.user, "")
+	resp := &events.RESTResponse{
+		TransactionID: req.TransactionID,
+		RequestID:     req.RequestID,
+		StatusCode:    rep.status,
+		ReasonPhrase:  http.StatusText(rep.status),
+		URI:           req.URI,
+	}
+	if len(rep.body) > 0 {
+		resp.ContentType = rep.contentType()
+		resp.MessageBody = string(rep.body)
+	}
+	c.s.mu.Lock()
+	if len(c.apps) > 0 {
+		c.s.send(resp, target{direct: c.apps[0]})
+	}
+	c.s.unlock()
+}
