@@ -1,0 +1,151 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"gostasis.dev/ari"
+	"gostasis.dev/ari/aritest"
+	"gostasis.dev/ari/events"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// TestDemoTranscript runs the demo (no ARI_URL: the simulated Asterisk)
+// and checks each call's transcript.
+func TestDemoTranscript(t *testing.T) {
+	var out bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	require.NoError(t, run(ctx, &out, func(string) string { return "" }))
+	calls := transcripts(out.String())
+
+	assert.Equal(t, []string{
+		"Alice <1001> dials 100",
+		`entered ivr (caller "Alice" <1001>, extension 100)`,
+		"answered",
+		"playing sound:hello-world",
+		"finished sound:hello-world (done)",
+		"playing sound:demo-instruct",
+		"pressed 1",
+		"stopped sound:demo-instruct",
+		"playing sound:demo-congrats",
+		"pressed 2",
+		"stopped sound:demo-congrats",
+		"playing sound:tt-monkeys",
+		"collected 4",
+		"collected 7",
+		`pressed #: collected "47"`,
+		"stopped sound:tt-monkeys",
+		"playing sound:vm-goodbye",
+		"finished sound:vm-goodbye (done)",
+		"hanging up",
+		"left ivr",
+		"call ended: cause 16 (normal clearing)",
+		"the caller heard: sound:hello-world, sound:demo-instruct, sound:demo-congrats, sound:tt-monkeys, sound:vm-goodbye",
+	}, calls["call-1"])
+
+	bob := calls["call-2"]
+	require.NotEmpty(t, bob)
+	assert.Equal(t, "Bob <1002> dials +15555550101", bob[0])
+	assert.Contains(t, bob, `entered ivr (caller "Bob" <1002>, extension +15555550101)`, "routed by its extension")
+	assert.Contains(t, bob, "collected 9")
+	assert.Contains(t, bob, "caller hung up")
+	assert.Contains(t, bob, "left ivr")
+	assert.Less(t, index(bob, "collected 9"), index(bob, "Bob hangs up"))
+	assert.Less(t, index(bob, "left ivr"), index(bob, "call ended: cause 16 (normal clearing)"))
+
+	assert.Equal(t, []string{
+		"Carol <1003> dials 999",
+		"call ended: cause 1 (unallocated number: no route)",
+	}, calls["call-3"], "an unmatched extension is hung up by the router")
+
+	assert.Contains(t, out.String(), "3 calls placed; the runtime ran 5 handlers")
+}
+
+// transcripts splits the demo's output into each call's lines.
+func transcripts(out string) map[string][]string {
+	calls := map[string][]string{}
+	var cur string
+	for _, line := range strings.Split(out, "\n") {
+		switch {
+		case strings.HasPrefix(line, "call "):
+			cur = strings.TrimPrefix(line, "call ")
+		case strings.HasPrefix(line, "  ") && cur != "":
+			calls[cur] = append(calls[cur], strings.TrimPrefix(line, "  "))
+		default:
+			cur = ""
+		}
+	}
+	return calls
+}
+
+func index(lines []string, s string) int {
+	for i, l := range lines {
+		if l == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// TestServesAnAsteriskGivenARIURL runs the ARI_URL mode against a
+// simulated Asterisk standing in for a real one.
+func TestServesAnAsteriskGivenARIURL(t *testing.T) {
+	srv := aritest.Start(t, aritest.Config{
+		Timing: aritest.FastTiming(),
+		Sounds: []string{"demo-instruct", "demo-congrats", "vm-goodbye"},
+		Dialplan: aritest.Dialplan{"default": aritest.Extensions{
+			"_X.": aritest.Exten("Stasis(router,${EXTEN})"),
+		}},
+	})
+	env := map[string]string{"ARI_URL": srv.URL, "ARI_USERNAME": "asterisk", "ARI_PASSWORD": "asterisk"}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, out, func(k string) string { return env[k] }) }()
+	require.NoError(t, srv.WaitApp(ctx, routerApp, ivrApp))
+
+	// The dialplan sends _X. to Stasis(router,${EXTEN}).
+	call, err := srv.PlaceCall(aritest.CallParams{ChannelID: "real-1", Extension: "100", Caller: ari.CallerID{Name: "Dan", Number: "1004"}})
+	require.NoError(t, err)
+	_, err = srv.WaitEvent(ctx, func(e events.Event) bool {
+		p, ok := e.(*events.PlaybackStarted)
+		return ok && p.Playback.MediaURI == DefaultPrompts.Menu
+	})
+	require.NoError(t, err)
+	require.NoError(t, call.SendDTMF("#"))
+	require.NoError(t, call.WaitEnd(ctx))
+	assert.Eventually(t, func() bool { return strings.Contains(out.String(), "[real-1] left ivr") }, 10*time.Second, 5*time.Millisecond)
+	assert.Contains(t, out.String(), `[real-1] entered ivr (caller "Dan" <1004>, extension 100)`)
+	assert.Contains(t, out.String(), "[real-1] hanging up")
+	cancel()
+	require.NoError(t, <-done)
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent use.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
