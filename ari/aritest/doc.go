@@ -71,6 +71,7 @@
 // Never). Server.WaitEvent, Server.Cursor, Call.WaitEvent and Server.Events
 // give the events sent; Channels, Bridges, Playbacks, Recordings,
 // StoredRecordings and Calls give the state. DropWebsockets,
+// StallWebsockets (a half-open connection that loses events),
 // RefuseWebsockets and Restart test reconnections and resynchronisation.
 //
 // # Differences from Asterisk

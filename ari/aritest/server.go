@@ -306,6 +306,22 @@ func (s *Server) DropWebsockets() {
 	}
 }
 
+// StallWebsockets makes every events websocket open now lose all events
+// and stop answering pings, as a half-open TCP connection does after a
+// network failure: Asterisk keeps the applications active and keeps
+// writing into the void until the client notices (its ping timeout) and
+// reconnects; a new connection replaces the stalled one. Events sent
+// meanwhile are lost, as with Asterisk, so channels can enter and leave
+// an application without its client seeing it: what a client's re-sync
+// must repair.
+func (s *Server) StallWebsockets() {
+	s.mu.Lock()
+	for c := range s.conns {
+		c.stalled.Store(true)
+	}
+	s.unlock()
+}
+
 // RefuseWebsockets makes the server refuse events websocket upgrades for d
 // (with a 503 reply, as an Asterisk that is still starting does), to test
 // a client's reconnection backoff. RefuseWebsockets(0) accepts upgrades

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -22,6 +23,10 @@ type wsConn struct {
 	ws   *websocket.Conn
 	user *User
 	apps []*app // guarded by s.mu
+
+	// stalled connections lose every event and answer no ping, as a
+	// half-open TCP connection does (StallWebsockets).
+	stalled atomic.Bool
 
 	mu     sync.Mutex
 	q      [][]byte
@@ -114,6 +119,9 @@ func (c *wsConn) removeApp(a *app) {
 // enqueue queues a frame; it never blocks. Call with s.mu held (the
 // order of frames is the order of the calls).
 func (c *wsConn) enqueue(frame []byte) {
+	if c.stalled.Load() {
+		return // lost on the way, as into a dead TCP connection
+	}
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -179,6 +187,9 @@ func (c *wsConn) readLoop() {
 	defer c.s.connWG.Done()
 	defer c.close()
 	c.ws.SetPingHandler(func(data string) error {
+		if c.stalled.Load() {
+			return nil
+		}
 		err := c.ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(time.Second))
 		if err == websocket.ErrCloseSent {
 			return nil
