@@ -614,6 +614,8 @@ func TestEventStreamDrop(t *testing.T) {
 	s.Drop() // no connection yet: nothing happens
 	stop := runStream(t, s, rec)
 	rec.waitState(t, "connected", is(StateConnected))
+	// Drop once the first connection's frame is in, so that it is not lost.
+	require.Eventually(t, func() bool { _, _, f, _ := rec.snapshot(); return len(f) == 1 }, 5*time.Second, time.Millisecond)
 	s.Drop()
 	d := rec.waitState(t, "disconnected", is(StateDisconnected))
 	assert.ErrorIs(t, d.Err, errDropped)
