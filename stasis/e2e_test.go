@@ -111,6 +111,7 @@ func TestE2EOriginateAndBridge(t *testing.T) {
 	bobID := <-originated
 	bob := srv.Call(bobID)
 	require.NotNil(t, bob, "the simulator knows the dialled phone")
+	require.NoError(t, bob.WaitState(ctx, "Ringing"))
 	require.NoError(t, bob.Answer())
 	_, err = srv.WaitEvent(ctx, func(e events.Event) bool {
 		b, ok := e.(*events.ChannelEnteredBridge)

@@ -36,7 +36,9 @@
 // live and stored recordings (a stored recording downloads as a valid WAV
 // file of silence), DTMF, global variables, user events, device states,
 // mailboxes, sounds, endpoints, modules, log channels and the dynamic
-// configuration (ConfigRegistry).
+// configuration (ConfigRegistry: res_pjsip endpoint, aor, auth and
+// identify objects and res_mwi_external mailboxes, stored and printed back
+// the way Asterisk does).
 //
 // Events are built from the generated types of package events and are
 // held, by this package's tests, to the events captured from a real

@@ -390,9 +390,9 @@ func TestDynamicConfig(t *testing.T) {
 		var ae *ari.Error
 		require.ErrorAs(t, err, &ae)
 		assert.Equal(t, "Update of object 'alice' failed field value validation", ae.Message)
-		_, err = rc.Asterisk.GetObject(c, "res_pjsip", "endpoint", "alice")
+		_, err = rc.Asterisk.GetObject(c, "res_pjsip", "registration", "alice")
 		require.ErrorAs(t, err, &ae)
-		assert.Equal(t, "objectType 'endpoint' not found", ae.Message)
+		assert.Equal(t, "objectType 'registration' not found", ae.Message)
 	})
 
 	t.Run("a free-form type", func(t *testing.T) {

@@ -59,24 +59,16 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request, user *User,
 		writeReply(w, errReply(503, "Asterisk not booted"))
 		return
 	}
-	ws, err := upgrader.Upgrade(w, r, nil)
-	if err != nil {
-		return // the upgrader has replied
-	}
-	s.mu.Lock()
-	wbuf := s.wsWriteBuf
-	s.unlock()
-	if tc, ok := ws.NetConn().(*net.TCPConn); ok && wbuf > 0 {
-		_ = tc.SetWriteBuffer(wbuf)
-	}
-	c := &wsConn{s: s, ws: ws, user: user, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	// The applications are registered before the upgrade completes, so
+	// that a client told it is connected can rely on them: events for
+	// them queue until the writer starts.
+	c := &wsConn{s: s, user: user, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	names := strings.Split(appParam, ",")
 	subAll := isTrue(q["subscribeAll"])
-
 	s.mu.Lock()
 	if s.closed {
 		s.unlock()
-		ws.Close()
+		writeReply(w, errReply(503, "Asterisk not booted"))
 		return
 	}
 	s.conns[c] = struct{}{}
@@ -97,10 +89,32 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request, user *User,
 			s.setAll(a, &yes, &yes, &yes, &yes)
 		}
 	}
+	wbuf := s.wsWriteBuf
+	s.unlock()
+	ws, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		c.close() // the upgrader has replied
+		return
+	}
+	if tc, ok := ws.NetConn().(*net.TCPConn); ok && wbuf > 0 {
+		_ = tc.SetWriteBuffer(wbuf)
+	}
+	s.mu.Lock()
+	c.mu.Lock()
+	gone := c.closed
+	c.ws = ws
+	c.mu.Unlock()
+	if gone || s.closed {
+		s.unlock()
+		ws.Close()
+		c.close()
+		return
+	}
 	s.connWG.Add(2)
 	s.unlock()
 	go c.writeLoop()
 	go c.readLoop()
+	c.wakeUp()
 }
 
 // removeApp detaches a from the connection. Call with s.mu held.
@@ -129,6 +143,11 @@ func (c *wsConn) enqueue(frame []byte) {
 	}
 	c.q = append(c.q, frame)
 	c.mu.Unlock()
+	c.wakeUp()
+}
+
+// wakeUp tells the writer there is something to write.
+func (c *wsConn) wakeUp() {
 	select {
 	case c.wake <- struct{}{}:
 	default:
@@ -142,9 +161,12 @@ func (c *wsConn) close() {
 		c.mu.Lock()
 		c.closed = true
 		c.q = nil
+		ws := c.ws
 		c.mu.Unlock()
 		close(c.done)
-		c.ws.Close()
+		if ws != nil {
+			ws.Close()
+		}
 		s := c.s
 		s.mu.Lock()
 		delete(s.conns, c)
