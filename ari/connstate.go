@@ -23,6 +23,10 @@ const (
 	// StateStopped: Run is returning (context ended or attempts
 	// exhausted); StateChange.Err says why.
 	StateStopped
+	// StateResynced is never reported by an EventStream: runtimes built on
+	// it (package stasis) report it once they have re-read Asterisk's
+	// state after a reconnect.
+	StateResynced
 )
 
 // String returns the state's name, e.g. "connected".
@@ -36,6 +40,8 @@ func (s ConnState) String() string {
 		return "disconnected"
 	case StateStopped:
 		return "stopped"
+	case StateResynced:
+		return "resynced"
 	}
 	return "ConnState(" + strconv.Itoa(int(s)) + ")"
 }

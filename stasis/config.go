@@ -113,7 +113,7 @@ type Config struct {
 	// its app and channel. Default: the client's logger.
 	Logger *slog.Logger
 	// OnState, if set, is told of connection state changes, including
-	// StateResynced after a reconnect's re-sync. It is called from the
+	// ari.StateResynced after a reconnect's re-sync. It is called from the
 	// connection's goroutine and must not block.
 	OnState func(StateChange)
 	// OnDecodeError, if set, is told of every frame that could not be

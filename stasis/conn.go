@@ -85,13 +85,11 @@ func truncate(b []byte, n int) string {
 // reconnect. It runs in the stream's goroutine before the first frame of
 // a new connection, so the ended-channel record starts clean.
 func (c *conn) onState(ctx context.Context, sc ari.StateChange) {
-	change := StateChange{Apps: c.names, Attempt: sc.Attempt, Err: sc.Err, RetryIn: sc.RetryIn, Reconnect: sc.Reconnect}
+	change := StateChange{State: sc.State, Apps: c.names, Attempt: sc.Attempt, Err: sc.Err, RetryIn: sc.RetryIn, Reconnect: sc.Reconnect}
 	switch sc.State {
 	case ari.StateConnecting:
-		change.State = StateConnecting
 		c.log.Debug("stasis: connecting", "attempt", sc.Attempt)
 	case ari.StateConnected:
-		change.State = StateConnected
 		c.log.Info("stasis: connected", "reconnect", sc.Reconnect)
 		if sc.Reconnect {
 			c.rt.stats.reconnects.Add(1)
@@ -102,10 +100,8 @@ func (c *conn) onState(ctx context.Context, sc ari.StateChange) {
 			}
 		}
 	case ari.StateDisconnected:
-		change.State = StateDisconnected
 		c.log.Warn("stasis: disconnected", "err", sc.Err, "retry_in", sc.RetryIn)
 	case ari.StateStopped:
-		change.State = StateStopped
 		if sc.Err != nil && !errors.Is(sc.Err, context.Canceled) {
 			c.log.Error("stasis: connection stopped", "err", sc.Err)
 		}

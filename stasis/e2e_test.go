@@ -177,7 +177,7 @@ func TestE2EReconnectResync(t *testing.T) {
 	stream.PingInterval = 20 * time.Millisecond
 	stream.PongTimeout = 150 * time.Millisecond
 	rt, err := New(Config{Client: srv.Client(), Apps: []App{log.app("app")}, Stream: stream, OnState: func(sc StateChange) {
-		if sc.State == StateResynced && sc.Err == nil {
+		if sc.State == ari.StateResynced && sc.Err == nil {
 			resynced <- *sc.Resync
 		}
 	}})

@@ -28,7 +28,7 @@ func (c *conn) resync(ctx context.Context, gen uint64) {
 	ctx, cancel := context.WithTimeout(ctx, rt.cfg.cleanupTimeout())
 	defer cancel()
 	report, err := c.reconcile(ctx, gen)
-	change := StateChange{State: StateResynced, Apps: c.names, Err: err, Resync: report}
+	change := StateChange{State: ari.StateResynced, Apps: c.names, Err: err, Resync: report}
 	if err != nil {
 		c.log.Error("stasis: re-sync failed; calls are kept as they were", "err", err)
 	} else {

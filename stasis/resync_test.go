@@ -34,7 +34,7 @@ func TestReconnectResync(t *testing.T) {
 		mu.Lock()
 		states = append(states, sc)
 		mu.Unlock()
-		if sc.State == StateResynced {
+		if sc.State == ari.StateResynced {
 			require.NoError(t, sc.Err)
 			resynced <- sc.Resync
 		}

@@ -1,51 +1,17 @@
 package stasis
 
 import (
-	"strconv"
 	"time"
+
+	"gostasis.dev/ari"
 )
-
-// ConnState is the state of one of the runtime's websocket connections.
-type ConnState int
-
-// The connection states reported to Config.OnState.
-const (
-	// StateConnecting: an attempt to open the websocket has started.
-	StateConnecting ConnState = iota + 1
-	// StateConnected: the websocket is open; events flow.
-	StateConnected
-	// StateDisconnected: the attempt failed or the connection was lost;
-	// the runtime retries with backoff.
-	StateDisconnected
-	// StateResynced: after a reconnect, the runtime re-read the channels
-	// of the connection's apps and reconciled its calls (Resync says how).
-	StateResynced
-	// StateStopped: the connection will not be retried (Run is ending, or
-	// Stream.MaxAttempts was reached).
-	StateStopped
-)
-
-// String returns the state's name, e.g. "resynced".
-func (s ConnState) String() string {
-	switch s {
-	case StateConnecting:
-		return "connecting"
-	case StateConnected:
-		return "connected"
-	case StateDisconnected:
-		return "disconnected"
-	case StateResynced:
-		return "resynced"
-	case StateStopped:
-		return "stopped"
-	}
-	return "ConnState(" + strconv.Itoa(int(s)) + ")"
-}
 
 // StateChange reports a change of a connection's state.
 type StateChange struct {
-	// State is the new state.
-	State ConnState
+	// State is the new state: ari.StateConnecting, StateConnected,
+	// StateDisconnected, StateStopped, or ari.StateResynced after a
+	// reconnect's re-sync (Resync says what it did).
+	State ari.ConnState
 	// Apps are the applications the connection serves.
 	Apps []string
 	// Attempt counts consecutive attempts without a stable connection.
@@ -53,12 +19,12 @@ type StateChange struct {
 	// Err is why the attempt failed, the connection ended, or the re-sync
 	// failed.
 	Err error
-	// RetryIn is the delay before the next attempt (StateDisconnected).
+	// RetryIn is the delay before the next attempt (ari.StateDisconnected).
 	RetryIn time.Duration
-	// Reconnect is set on StateConnected after an earlier connection was
+	// Reconnect is set on ari.StateConnected after an earlier connection was
 	// lost: events may have been missed, and a re-sync follows.
 	Reconnect bool
-	// Resync summarises the reconciliation (StateResynced).
+	// Resync summarises the reconciliation (ari.StateResynced).
 	Resync *ResyncReport
 }
 

@@ -174,25 +174,12 @@ func wrap(text string) []string {
 	return lines
 }
 
-// doc adds a comment of paragraphs before the next statement.
-func doc(g *jen.Group, paragraphs ...string) {
-	var kept []string
-	for _, p := range paragraphs {
-		if strings.TrimSpace(p) != "" {
-			kept = append(kept, p)
-		}
-	}
-	for _, l := range wrap(strings.Join(kept, "\n\n")) {
-		if l == "" {
-			g.Comment("")
-			continue
-		}
-		g.Comment(l)
-	}
-}
+// commenter is what doc writes to: a *jen.Group or a *jen.File.
+type commenter interface{ Comment(string) *jen.Statement }
 
-// fdoc is doc at file level.
-func fdoc(f *jen.File, paragraphs ...string) {
+// doc adds a comment of paragraphs (empty ones are dropped) before the next
+// statement of g or declaration of a file.
+func doc(g commenter, paragraphs ...string) {
 	var kept []string
 	for _, p := range paragraphs {
 		if strings.TrimSpace(p) != "" {
@@ -200,11 +187,7 @@ func fdoc(f *jen.File, paragraphs ...string) {
 		}
 	}
 	for _, l := range wrap(strings.Join(kept, "\n\n")) {
-		if l == "" {
-			f.Comment("")
-			continue
-		}
-		f.Comment(l)
+		g.Comment(l)
 	}
 }
 

@@ -31,7 +31,7 @@ func (c *ctx) eventTypes(files map[string]*jen.File) {
 	for _, b := range c.api.Bases {
 		names = append(names, b.Name)
 	}
-	fdoc(f, fmt.Sprintf("%s holds the members every event carries (from Asterisk's %s models). Every message type embeds it, so e.Type, e.Application, e.Timestamp and e.AsteriskID work on each.", baseName, strings.Join(names, " and ")))
+	doc(f, fmt.Sprintf("%s holds the members every event carries (from Asterisk's %s models). Every message type embeds it, so e.Type, e.Application, e.Timestamp and e.AsteriskID work on each.", baseName, strings.Join(names, " and ")))
 	f.Type().Id(baseName).StructFunc(func(g *jen.Group) {
 		for _, b := range c.api.Bases {
 			for _, p := range b.Props {
@@ -139,7 +139,7 @@ func (c *ctx) eventIDs(files map[string]*jen.File) {
 			if len(fields) > 0 {
 				desc = fmt.Sprintf("Read from: %v.", fields)
 			}
-			fdoc(f, fmt.Sprintf("Append%sIDs appends the ids of the %ss this %s is about to dst, primary first, without empty ids or duplicates. %s", kind.name, lower(kind.name), ev.Name, desc))
+			doc(f, fmt.Sprintf("Append%sIDs appends the ids of the %ss this %s is about to dst, primary first, without empty ids or duplicates. %s", kind.name, lower(kind.name), ev.Name, desc))
 			f.Func().Params(recv.Clone()).Id("Append" + kind.name + "IDs").Params(jen.Id("dst").Index().String()).Index().String().BlockFunc(func(g *jen.Group) {
 				if len(kind.paths) == 0 {
 					g.Return(jen.Id("dst"))
@@ -212,12 +212,12 @@ func (c *ctx) eventHandlers(files map[string]*jen.File) {
 	ctxT := jen.Qual("context", "Context")
 	for _, ev := range c.api.Events {
 		name := ev.Name + "Handler"
-		fdoc(f, fmt.Sprintf("%s is implemented by handlers that react to %s events. Returning an error ends the handler (see the package documentation).", name, ev.Name))
+		doc(f, fmt.Sprintf("%s is implemented by handlers that react to %s events. Returning an error ends the handler (see the package documentation).", name, ev.Name))
 		f.Type().Id(name).Interface(
 			jen.Id("On"+ev.Name).Params(ctxT.Clone(), jen.Op("*").Id(ev.Name)).Error(),
 		)
 	}
-	fdoc(f,
+	doc(f,
 		"Dispatch calls the method of h that handles e's type: OnStasisStart for a *StasisStart, OnUnknown for an *Unknown, and so on. When h has no such method but implements EventHandler, its OnEvent is called instead. Dispatch reports whether a method was called, and returns its error.",
 		"A type switch on Event is checked by the compiler; Dispatch is the same switch for handlers that implement only the methods they care about.")
 	f.Func().Id("Dispatch").Params(jen.Id("ctx").Add(ctxT.Clone()), jen.Id("h").Any(), jen.Id("e").Id("Event")).Params(jen.Id("handled").Bool(), jen.Err().Error()).BlockFunc(func(g *jen.Group) {

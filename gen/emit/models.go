@@ -38,7 +38,7 @@ func (c *ctx) models(files map[string]*jen.File) {
 
 // modelType emits the struct of m; embed is an embedded base type or nil.
 func (c *ctx) modelType(f *jen.File, m *ir.Model, embed jen.Code) {
-	fdoc(f, typeDoc(m), c.availText(m.Avail)+" Members are in all of these releases unless noted.")
+	doc(f, typeDoc(m), c.availText(m.Avail)+" Members are in all of these releases unless noted.")
 	f.Type().Id(m.Name).StructFunc(func(g *jen.Group) {
 		if embed != nil {
 			g.Add(embed)
@@ -71,7 +71,7 @@ func (c *ctx) enums(files map[string]*jen.File) {
 // constants are the values Asterisk documents; any other value decodes
 // and encodes unchanged.
 func (c *ctx) enumType(f *jen.File, e *ir.Enum) {
-	fdoc(f, e.Doc+" The set is open: Asterisk may send values this build does not list (a newer release, or \"Unknown (N)\"), and they are kept as they are.")
+	doc(f, e.Doc+" The set is open: Asterisk may send values this build does not list (a newer release, or \"Unknown (N)\"), and they are kept as they are.")
 	f.Type().Id(e.GoName).String()
 	f.Line()
 	f.Comment("The values of " + e.GoName + " Asterisk documents.")

@@ -124,7 +124,7 @@ func (c *ctx) resources(files map[string]*jen.File) {
 	for _, r := range c.api.Resources {
 		f := c.newFile(c.resourcesPath(), "resources")
 		desc := cleanText(r.Doc)
-		fdoc(f, fmt.Sprintf("%s describes the %s resource (%s): one method per operation of every known release. %s is the implementation; tests and apps may substitute their own.", apiName(r), r.Name, strings.TrimSuffix(desc, "."), serviceName(r)))
+		doc(f, fmt.Sprintf("%s describes the %s resource (%s): one method per operation of every known release. %s is the implementation; tests and apps may substitute their own.", apiName(r), r.Name, strings.TrimSuffix(desc, "."), serviceName(r)))
 		f.Type().Id(apiName(r)).InterfaceFunc(func(g *jen.Group) {
 			for _, o := range r.Ops {
 				doc(g, c.methodDoc(o)...)
@@ -135,7 +135,7 @@ func (c *ctx) resources(files map[string]*jen.File) {
 				g.Id(o.GoName).Params(c.signature(o)...).Params(c.results(o)...)
 			}
 		})
-		fdoc(f, fmt.Sprintf("%s calls the %s operations over an *ari.Client.", serviceName(r), r.Name))
+		doc(f, fmt.Sprintf("%s calls the %s operations over an *ari.Client.", serviceName(r), r.Name))
 		f.Type().Id(serviceName(r)).Struct(jen.Id("client").Op("*").Qual(c.ariPath(), "Client"))
 		f.Var().Id("_").Id(apiName(r)).Op("=").Parens(jen.Op("*").Id(serviceName(r))).Parens(jen.Nil())
 		for _, o := range r.Ops {
@@ -151,7 +151,7 @@ func (c *ctx) paramsStruct(f *jen.File, o *ir.Operation) {
 	if len(ps) == 0 {
 		return
 	}
-	fdoc(f, fmt.Sprintf("%s holds the parameters of %s.%s. Only the fields set (non-zero, non-nil) are sent.", paramsName(o), o.Resource.GoName, o.GoName))
+	doc(f, fmt.Sprintf("%s holds the parameters of %s.%s. Only the fields set (non-zero, non-nil) are sent.", paramsName(o), o.Resource.GoName, o.GoName))
 	f.Type().Id(paramsName(o)).StructFunc(func(g *jen.Group) {
 		for _, p := range ps {
 			var notes []string
@@ -222,7 +222,7 @@ func (c *ctx) pathExpr(o *ir.Operation) jen.Code {
 
 func (c *ctx) method(f *jen.File, o *ir.Operation) {
 	recv := jen.Id("s").Op("*").Id(serviceName(o.Resource))
-	fdoc(f, c.methodDoc(o)...)
+	doc(f, c.methodDoc(o)...)
 	if o.Websocket {
 		f.Func().Params(recv).Id(o.GoName).Params(jen.Id("p").Op("*").Id(paramsName(o))).Op("*").Qual(c.ariPath(), "EventStream").BlockFunc(func(g *jen.Group) {
 			g.Var().Id("cfg").Qual(c.ariPath(), "EventStreamConfig")
@@ -409,7 +409,7 @@ func (c *ctx) paramEnums(files map[string]*jen.File) {
 // service.
 func (c *ctx) clientFile(files map[string]*jen.File) {
 	f := c.newFile(c.resourcesPath(), "resources")
-	fdoc(f, "Client gives typed access to every ARI resource. Each field is an interface, so a test or an app can substitute its own implementation of one resource and keep the others.")
+	doc(f, "Client gives typed access to every ARI resource. Each field is an interface, so a test or an app can substitute its own implementation of one resource and keep the others.")
 	f.Type().Id("Client").StructFunc(func(g *jen.Group) {
 		g.Comment("ARI is the transport every service uses.")
 		g.Id("ARI").Op("*").Qual(c.ariPath(), "Client")

@@ -22,43 +22,18 @@ func (d *Decoder) Int64() int64 {
 // integer reads an integer that fits in a signed integer of the given size
 // (named typ in errors).
 func (d *Decoder) integer(bits int, typ string) int64 {
-	if d.err != nil {
+	t, start, isInt, ok := d.number("integer")
+	if !ok {
 		return 0
 	}
-	switch c := d.next(); {
-	case c == '-' || isDigit(c):
-	case c == 'n':
-		d.literal("null")
-		return 0
-	default:
-		d.failValue("integer")
-		return 0
-	}
-	start := d.pos
-	end, isInt := d.scanNumber()
-	if d.err != nil {
-		return 0
-	}
-	t := d.s[start:end]
 	if !isInt {
 		d.fail(start, "number "+t+" is not an integer")
 		return 0
 	}
-	d.pos = end
+	d.pos = start + len(t)
 	if len(t) <= 9 || bits == 64 && len(t) <= 18 {
 		// Too few digits to overflow.
-		neg := t[0] == '-'
-		if neg {
-			t = t[1:]
-		}
-		var v int64
-		for i := 0; i < len(t); i++ {
-			v = v*10 + int64(t[i]-'0')
-		}
-		if neg {
-			v = -v
-		}
-		return v
+		return smallInt(t)
 	}
 	v, err := strconv.ParseInt(t, 10, bits)
 	if err != nil {
@@ -71,42 +46,17 @@ func (d *Decoder) integer(bits int, typ string) int64 {
 // Float64 reads any JSON number; null reads as 0. A number too large for a
 // float64 is an error, as in encoding/json.
 func (d *Decoder) Float64() float64 {
-	if d.err != nil {
+	t, start, isInt, ok := d.number("number")
+	if !ok {
 		return 0
 	}
-	switch c := d.next(); {
-	case c == '-' || isDigit(c):
-	case c == 'n':
-		d.literal("null")
-		return 0
-	default:
-		d.failValue("number")
-		return 0
-	}
-	start := d.pos
-	end, isInt := d.scanNumber()
-	if d.err != nil {
-		return 0
-	}
-	d.pos = end
-	t := d.s[start:end]
+	d.pos = start + len(t)
 	if isInt && len(t) <= 16 {
 		// At most 15 digits: exact in a float64.
-		neg := t[0] == '-'
-		if neg {
-			t = t[1:]
+		if t == "-0" || (t[0] == '-' && smallInt(t) == 0) {
+			return math.Copysign(0, -1)
 		}
-		var v int64
-		for i := 0; i < len(t); i++ {
-			v = v*10 + int64(t[i]-'0')
-		}
-		if neg {
-			if v == 0 {
-				return math.Copysign(0, -1)
-			}
-			return float64(-v)
-		}
-		return float64(v)
+		return float64(smallInt(t))
 	}
 	f, err := strconv.ParseFloat(t, 64)
 	if err != nil {
@@ -114,6 +64,47 @@ func (d *Decoder) Float64() float64 {
 		return 0
 	}
 	return f
+}
+
+// number finds the number that is the next value (want names the expected
+// kind in errors): its text, where it starts and whether it is an integer.
+// ok is false for null (consumed) and on error; d.pos is not moved past the
+// number.
+func (d *Decoder) number(want string) (t string, start int, isInt, ok bool) {
+	if d.err != nil {
+		return "", 0, false, false
+	}
+	switch c := d.next(); {
+	case c == '-' || isDigit(c):
+	case c == 'n':
+		d.literal("null")
+		return "", 0, false, false
+	default:
+		d.failValue(want)
+		return "", 0, false, false
+	}
+	start = d.pos
+	end, isInt := d.scanNumber()
+	if d.err != nil {
+		return "", 0, false, false
+	}
+	return d.s[start:end], start, isInt, true
+}
+
+// smallInt converts the text of an integer too short to overflow.
+func smallInt(t string) int64 {
+	neg := t[0] == '-'
+	if neg {
+		t = t[1:]
+	}
+	var v int64
+	for i := 0; i < len(t); i++ {
+		v = v*10 + int64(t[i]-'0')
+	}
+	if neg {
+		v = -v
+	}
+	return v
 }
 
 func isDigit(c byte) bool {
