@@ -314,41 +314,21 @@ func hChannelsUnhold(s *Server, c *reqCtx) reply {
 	return noContent()
 }
 
-func hChannelsStartMOH(s *Server, c *reqCtx) reply {
-	ch, rep := s.findControlUp(c.path["channelId"])
-	if ch == nil {
-		return rep
+// hChannelFlag returns the handler of an operation that turns one of a
+// controlled channel's media states on or off (music on hold, silence).
+func hChannelFlag(flag func(*channel) *bool, on bool) func(*Server, *reqCtx) reply {
+	return func(s *Server, c *reqCtx) reply {
+		ch, rep := s.findControlUp(c.path["channelId"])
+		if ch == nil {
+			return rep
+		}
+		*flag(ch) = on
+		return noContent()
 	}
-	ch.moh = true
-	return noContent()
 }
 
-func hChannelsStopMOH(s *Server, c *reqCtx) reply {
-	ch, rep := s.findControlUp(c.path["channelId"])
-	if ch == nil {
-		return rep
-	}
-	ch.moh = false
-	return noContent()
-}
-
-func hChannelsStartSilence(s *Server, c *reqCtx) reply {
-	ch, rep := s.findControlUp(c.path["channelId"])
-	if ch == nil {
-		return rep
-	}
-	ch.silence = true
-	return noContent()
-}
-
-func hChannelsStopSilence(s *Server, c *reqCtx) reply {
-	ch, rep := s.findControlUp(c.path["channelId"])
-	if ch == nil {
-		return rep
-	}
-	ch.silence = false
-	return noContent()
-}
+func mohFlag(ch *channel) *bool     { return &ch.moh }
+func silenceFlag(ch *channel) *bool { return &ch.silence }
 
 func hChannelsSendDTMF(s *Server, c *reqCtx) reply {
 	ch, rep := s.findControlUp(c.path["channelId"])
