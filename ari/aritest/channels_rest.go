@@ -215,15 +215,6 @@ func hChannelsRing(s *Server, c *reqCtx) reply {
 	return noContent()
 }
 
-func hChannelsRingStop(s *Server, c *reqCtx) reply {
-	ch, rep := s.findControlUp(c.path["channelId"])
-	if ch == nil {
-		return rep
-	}
-	ch.ringing = false
-	return noContent()
-}
-
 func hChannelsProgress(s *Server, c *reqCtx) reply {
 	ch, rep := s.findControlUp(c.path["channelId"])
 	if ch == nil {
@@ -315,7 +306,8 @@ func hChannelsUnhold(s *Server, c *reqCtx) reply {
 }
 
 // hChannelFlag returns the handler of an operation that turns one of a
-// controlled channel's media states on or off (music on hold, silence).
+// controlled channel's media states on or off (music on hold, silence,
+// ringing).
 func hChannelFlag(flag func(*channel) *bool, on bool) func(*Server, *reqCtx) reply {
 	return func(s *Server, c *reqCtx) reply {
 		ch, rep := s.findControlUp(c.path["channelId"])
@@ -329,6 +321,7 @@ func hChannelFlag(flag func(*channel) *bool, on bool) func(*Server, *reqCtx) rep
 
 func mohFlag(ch *channel) *bool     { return &ch.moh }
 func silenceFlag(ch *channel) *bool { return &ch.silence }
+func ringingFlag(ch *channel) *bool { return &ch.ringing }
 
 func hChannelsSendDTMF(s *Server, c *reqCtx) reply {
 	ch, rep := s.findControlUp(c.path["channelId"])

@@ -57,7 +57,7 @@ func handlers() map[string]handler {
 		"channels.redirect":           hChannelsRedirect,
 		"channels.answer":             hChannelsAnswer,
 		"channels.ring":               hChannelsRing,
-		"channels.ringStop":           hChannelsRingStop,
+		"channels.ringStop":           hChannelFlag(ringingFlag, false),
 		"channels.progress":           hChannelsProgress,
 		"channels.sendDTMF":           hChannelsSendDTMF,
 		"channels.mute":               hChannelsMute,
