@@ -154,6 +154,17 @@ func (f *fakeAsterisk) send(frames ...string) {
 	}
 }
 
+// sendOn writes frames to the i-th websocket accepted.
+func (f *fakeAsterisk) sendOn(i int, frames ...string) {
+	f.t.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	require.Less(f.t, i, len(f.conns))
+	for _, fr := range frames {
+		require.NoError(f.t, f.conns[i].WriteMessage(websocket.TextMessage, []byte(fr)))
+	}
+}
+
 // drop closes every websocket.
 func (f *fakeAsterisk) drop() {
 	f.mu.Lock()

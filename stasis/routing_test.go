@@ -199,3 +199,51 @@ func TestRouter(t *testing.T) {
 	f.send(stasisEnd("router", "a1"))
 	eventually(t, func() bool { return rt.Stats().LiveCalls == 0 }, "router calls ended")
 }
+
+func TestRecordingEventsReachTheirTarget(t *testing.T) {
+	f := newFakeAsterisk(t)
+	log := newCallLog()
+	rt, err := New(Config{Client: f.client(), Apps: []App{log.app("app")}})
+	require.NoError(t, err)
+	startRuntime(t, rt)
+	f.waitConnected()
+	rec := func(target string) map[string]any {
+		return map[string]any{"recording": map[string]any{"name": "r", "format": "wav", "state": "recording", "target_uri": target}}
+	}
+	bridge := map[string]any{"id": "b1", "technology": "simple_bridge", "bridge_type": "mixing", "bridge_class": "stasis", "creator": "Stasis", "name": "", "channels": []string{"c2"}, "creationtime": "2026-11-25T19:41:00.885+0000", "video_mode": "talker"}
+	f.send(stasisStart("app", "c1"), stasisStart("app", "c2"),
+		ev("ChannelEnteredBridge", "app", map[string]any{"bridge": bridge, "channel": channel("c2")}),
+		// A recording of c1 reaches c1; one of the bridge reaches its member c2.
+		ev("RecordingStarted", "app", rec("channel:c1")),
+		ev("RecordingFinished", "app", rec("bridge:b1")),
+		stasisEnd("app", "c1"), stasisEnd("app", "c2"))
+	ended := log.waitEnded(t, 2)
+	got := map[string][]string{}
+	for _, r := range ended {
+		got[r.call.ChannelID] = r.types()
+	}
+	assert.Equal(t, []string{"StasisStart", "RecordingStarted", "StasisEnd"}, got["c1"])
+	assert.Equal(t, []string{"StasisStart", "ChannelEnteredBridge", "RecordingFinished", "StasisEnd"}, got["c2"])
+}
+
+func TestConnectionPerApp(t *testing.T) {
+	f := newFakeAsterisk(t)
+	log := newCallLog()
+	rt, err := New(Config{Client: f.client(), Apps: []App{log.app("a"), log.app("b")}, Connection: ConnectionPerApp})
+	require.NoError(t, err)
+	startRuntime(t, rt)
+	got := []string{f.waitConnected(), f.waitConnected()}
+	assert.ElementsMatch(t, []string{"a", "b"}, got, "one websocket per app")
+	// Each app's events arrive on its own websocket.
+	f.mu.Lock()
+	conns := map[string]int{}
+	for i, apps := range f.connApps {
+		conns[apps] = i
+	}
+	f.mu.Unlock()
+	f.sendOn(conns["a"], stasisStart("a", "c1"), stasisEnd("a", "c1"))
+	f.sendOn(conns["b"], stasisStart("b", "c2"), stasisEnd("b", "c2"))
+	ended := log.waitEnded(t, 2)
+	apps := []string{ended[0].call.App, ended[1].call.App}
+	assert.ElementsMatch(t, []string{"a", "b"}, apps)
+}
