@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -103,7 +104,7 @@ func (c *Call) Originate(ctx context.Context, p resources.ChannelOriginateParams
 	if p.App == "" && p.Extension == "" && p.Context == "" {
 		p.App = c.App
 	}
-	ids := []string{p.ChannelID, otherID(p.ChannelID, p.OtherChannelID)}
+	ids := channelIDs(p.Endpoint, p.ChannelID, p.OtherChannelID)
 	return registered(c, ids, func() (*ari.Channel, error) { return c.rt.rest.Channels.Originate(ctx, &p) })
 }
 
@@ -116,7 +117,7 @@ func (c *Call) Create(ctx context.Context, p resources.ChannelCreateParams) (*ar
 	if p.App == "" {
 		p.App = c.App
 	}
-	ids := []string{p.ChannelID, otherID(p.ChannelID, p.OtherChannelID)}
+	ids := channelIDs(p.Endpoint, p.ChannelID, p.OtherChannelID)
 	return registered(c, ids, func() (*ari.Channel, error) { return c.rt.rest.Channels.Create(ctx, &p) })
 }
 
@@ -210,12 +211,16 @@ func registered(c *Call, ids []string, create func() (*ari.Channel, error)) (*ar
 	return ch, nil
 }
 
-// otherID is the id Asterisk gives the second half of a Local channel.
-func otherID(id, other string) string {
-	if other != "" {
-		return other
+// channelIDs are the ids a new channel will have: its own, and for a
+// Local endpoint the other half's (other, or the "<id>;2" Asterisk gives).
+func channelIDs(endpoint, id, other string) []string {
+	switch {
+	case other != "":
+		return []string{id, other}
+	case strings.HasPrefix(endpoint, "Local/"):
+		return []string{id, id + ";2"}
 	}
-	return id + ";2"
+	return []string{id}
 }
 
 func (c *Call) addChannel(id string, owned bool) {
@@ -305,7 +310,7 @@ func (c *Call) deliver(d delivery) {
 		if c.mb.dropNewest() {
 			c.log.Warn("stasis: mailbox full: event dropped", "limit", limit, "type", eventType(d))
 			if c.resyncQueued.CompareAndSwap(false, true) {
-				c.mb.forcePush(delivery{resync: &Resync{Reason: "overflow", At: time.Now()}})
+				c.mb.push(delivery{resync: &Resync{Reason: "overflow", At: time.Now()}})
 			}
 		}
 	default:

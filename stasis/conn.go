@@ -19,7 +19,6 @@ type conn struct {
 
 	// Owned by the reader goroutine (the stream's deliver callback).
 	scratch routeScratch
-	gen     uint64
 
 	resyncMu  sync.Mutex // one re-sync at a time per connection
 	connectMu sync.Mutex // one OnConnect at a time per connection

@@ -65,10 +65,6 @@ func (m *mailbox) push(d delivery) int {
 	return n
 }
 
-// forcePush is push for the runtime's own notices, which the mailbox limit
-// does not apply to.
-func (m *mailbox) forcePush(d delivery) { m.push(d) }
-
 func (m *mailbox) grow() {
 	buf := make([]delivery, 2*len(m.buf))
 	for i := 0; i < m.n; i++ {
@@ -125,13 +121,6 @@ func (m *mailbox) stop() {
 	m.stopped = true
 	m.cond.Broadcast()
 	m.mu.Unlock()
-}
-
-// len is the number of waiting deliveries.
-func (m *mailbox) len() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.n
 }
 
 // close refuses further pushes and returns what was still queued.

@@ -128,7 +128,7 @@ func (c *conn) reconcileApp(a *appState, live map[string]*ari.Channel, gen uint6
 	}
 	for _, call := range survivors {
 		report.Survived++
-		call.mb.forcePush(delivery{resync: &Resync{Reason: "reconnect", At: now}})
+		call.mb.push(delivery{resync: &Resync{Reason: "reconnect", At: now}})
 	}
 	for _, call := range resumed {
 		report.Resumed++

@@ -160,8 +160,6 @@ func (rt *Runtime) Shutdown(ctx context.Context) error {
 	return err
 }
 
-func (rt *Runtime) closing() bool { return rt.closed.Load() }
-
 // close stops call starts and wakes Run.
 func (rt *Runtime) close() {
 	rt.mu.Lock()

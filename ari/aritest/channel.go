@@ -54,9 +54,8 @@ type channel struct {
 	appArgs []string
 	subs    []chanSub
 
-	bridge  *bridge
-	role    string
-	joinSeq uint64
+	bridge *bridge
+	role   string
 
 	// mq runs the channel's playbacks and recordings one after the other.
 	mq mediaQueue
@@ -101,7 +100,6 @@ type dialInfo struct {
 
 // origTarget is where an originated channel goes once answered.
 type origTarget struct {
-	app      *app
 	appName  string
 	appArgs  []string
 	context  string

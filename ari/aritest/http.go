@@ -402,15 +402,6 @@ func (c *reqCtx) int(name string, def int) int {
 	return atoi(v)
 }
 
-// bool returns a boolean parameter read as ast_true, or def when absent.
-func (c *reqCtx) bool(name string, def bool) bool {
-	v, ok := c.q[name]
-	if !ok {
-		return def
-	}
-	return isTrue(v)
-}
-
 // maxListValues is Asterisk's MAX_VALS for comma-separated parameters.
 const maxListValues = 128
 

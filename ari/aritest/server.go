@@ -52,7 +52,6 @@ type Server struct {
 	seqChan    uint64 // channel name suffixes (Local/..-0000001a)
 	seqSnoop   uint64 // Snoop/<id>-00000001
 	seqPointer uint64 // fake pointers in channel names
-	seqEvent   uint64
 
 	channels  map[string]*channel
 	bridges   map[string]*bridge

@@ -14,15 +14,6 @@ import (
 // abstract bases (Message, Event) that every event carries.
 const baseName = "EventBase"
 
-// baseProps are the members of the abstract bases, root first.
-func (c *ctx) baseProps() []*ir.Prop {
-	var out []*ir.Prop
-	for _, b := range c.api.Bases {
-		out = append(out, b.Props...)
-	}
-	return out
-}
-
 // eventTypes emits events/types_gen.go: EventBase and one struct per
 // message type.
 func (c *ctx) eventTypes(files map[string]*jen.File) {

@@ -97,8 +97,6 @@ func Build(inputs []Input) (*API, error) {
 	return b.api, nil
 }
 
-func (b *builder) all() uint64 { return uint64(1)<<uint(len(b.in)) - 1 }
-
 // newestFirst returns release indexes from the newest.
 func (b *builder) newestFirst() []int {
 	out := make([]int, len(b.in))
