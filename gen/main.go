@@ -18,7 +18,7 @@ import (
 	"sort"
 	"strings"
 
-	"gostasis.dev/gen/generator"
+	"gostasis.dev/gen/internal/generator"
 )
 
 func main() {

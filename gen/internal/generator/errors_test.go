@@ -20,7 +20,7 @@ const baseRelease = "asterisk-23.4.1"
 func fixture(t *testing.T) string {
 	t.Helper()
 	schemas := t.TempDir()
-	copyDir(t, filepath.Join("..", "testdata", "minimal", "schemas"), schemas)
+	copyDir(t, filepath.Join("..", "..", "testdata", "minimal", "schemas"), schemas)
 	return schemas
 }
 

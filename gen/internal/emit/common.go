@@ -16,7 +16,7 @@ import (
 
 	"github.com/dave/jennifer/jen"
 
-	"gostasis.dev/gen/ir"
+	"gostasis.dev/gen/internal/ir"
 )
 
 // Generator is the name generated files give as their author.

@@ -13,7 +13,7 @@ import (
 // quirks is a release folder of the golden case that carries every quirk.
 func quirks(t *testing.T, version string) *Release {
 	t.Helper()
-	rel, err := Dir(filepath.Join("..", "testdata", "quirks", "schemas", "asterisk-"+version))
+	rel, err := Dir(filepath.Join("..", "..", "testdata", "quirks", "schemas", "asterisk-"+version))
 	require.NoError(t, err)
 	return rel
 }
@@ -94,7 +94,7 @@ func TestQuirks(t *testing.T) {
 		assert.False(t, value.AllowMultiple)
 	})
 	t.Run("path parameters are required", func(t *testing.T) {
-		rel, err := Dir(filepath.Join("..", "testdata", "minimal", "schemas", "asterisk-23.4.1"))
+		rel, err := Dir(filepath.Join("..", "..", "testdata", "minimal", "schemas", "asterisk-23.4.1"))
 		require.NoError(t, err)
 		_, get := operation(t, file(t, rel, "channels"), "get")
 		assert.True(t, parameter(t, get, "channelId").Required)

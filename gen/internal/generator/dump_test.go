@@ -7,15 +7,15 @@ import (
 	"strings"
 	"testing"
 
-	"gostasis.dev/gen/ir"
+	"gostasis.dev/gen/internal/ir"
 )
 
 var dump = flag.String("dump", "", "print the IR of this schemas folder (relative to the module root) and pass, e.g. -dump schemas")
 
 // TestDumpIR prints the intermediate model for inspection:
 //
-//	go test ./gen/generator -run DumpIR -dump schemas -v
-//	go test ./gen/generator -run DumpIR -dump gen/testdata/quirks/schemas -v
+//	go test ./gen/internal/generator -run DumpIR -dump schemas -v
+//	go test ./gen/internal/generator -run DumpIR -dump gen/testdata/quirks/schemas -v
 //
 // Without -dump it is skipped.
 func TestDumpIR(t *testing.T) {

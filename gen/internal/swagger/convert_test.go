@@ -8,12 +8,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"gostasis.dev/gen/load"
+	"gostasis.dev/gen/internal/load"
 )
 
 func convert(t *testing.T, version string) *spec.Swagger {
 	t.Helper()
-	rel, err := load.Dir(filepath.Join("..", "testdata", "quirks", "schemas", "asterisk-"+version))
+	rel, err := load.Dir(filepath.Join("..", "..", "testdata", "quirks", "schemas", "asterisk-"+version))
 	require.NoError(t, err)
 	doc, err := Convert(rel)
 	require.NoError(t, err)

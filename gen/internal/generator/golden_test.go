@@ -18,11 +18,11 @@ var update = flag.Bool("update", false, "rewrite the golden files of gen/testdat
 // goldenCases lists the folders of gen/testdata holding a schemas folder.
 func goldenCases(t *testing.T) []string {
 	t.Helper()
-	entries, err := os.ReadDir(filepath.Join("..", "testdata"))
+	entries, err := os.ReadDir(filepath.Join("..", "..", "testdata"))
 	require.NoError(t, err)
 	var out []string
 	for _, e := range entries {
-		if e.IsDir() && fileExists(filepath.Join("..", "testdata", e.Name(), "schemas")) {
+		if e.IsDir() && fileExists(filepath.Join("..", "..", "testdata", e.Name(), "schemas")) {
 			out = append(out, e.Name())
 		}
 	}
@@ -38,7 +38,7 @@ func TestGolden(t *testing.T) {
 	for _, name := range goldenCases(t) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			dir := filepath.Join("..", "testdata", name)
+			dir := filepath.Join("..", "..", "testdata", name)
 			files := generate(t, filepath.Join(dir, "schemas"))
 			again := generate(t, filepath.Join(dir, "schemas"))
 			require.Equal(t, sortedNames(files), sortedNames(again), "the second run produced other files")

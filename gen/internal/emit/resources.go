@@ -7,7 +7,7 @@ import (
 
 	"github.com/dave/jennifer/jen"
 
-	"gostasis.dev/gen/ir"
+	"gostasis.dev/gen/internal/ir"
 )
 
 func apiName(r *ir.Resource) string     { return r.GoName + "API" }

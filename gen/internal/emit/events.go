@@ -7,7 +7,7 @@ import (
 
 	"github.com/dave/jennifer/jen"
 
-	"gostasis.dev/gen/ir"
+	"gostasis.dev/gen/internal/ir"
 )
 
 // baseName is the struct every message type embeds: the members of the

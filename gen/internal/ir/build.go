@@ -11,7 +11,7 @@ import (
 
 	"github.com/go-openapi/spec"
 
-	"gostasis.dev/gen/swagger"
+	"gostasis.dev/gen/internal/swagger"
 )
 
 // Input is one release's normalised description.

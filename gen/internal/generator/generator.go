@@ -11,10 +11,10 @@ import (
 	"sort"
 	"strings"
 
-	"gostasis.dev/gen/emit"
-	"gostasis.dev/gen/ir"
-	"gostasis.dev/gen/load"
-	"gostasis.dev/gen/swagger"
+	"gostasis.dev/gen/internal/emit"
+	"gostasis.dev/gen/internal/ir"
+	"gostasis.dev/gen/internal/load"
+	"gostasis.dev/gen/internal/swagger"
 )
 
 // Options configure a generation.

@@ -5,7 +5,7 @@ import (
 
 	"github.com/dave/jennifer/jen"
 
-	"gostasis.dev/gen/ir"
+	"gostasis.dev/gen/internal/ir"
 )
 
 // codec writes reflection-free decoders and encoders for models, on top of

@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"gostasis.dev/gen/generator"
-	"gostasis.dev/gen/ir"
+	"gostasis.dev/gen/internal/generator"
+	"gostasis.dev/gen/internal/ir"
 )
 
 var (
@@ -25,7 +25,7 @@ func realModel(t *testing.T) *ir.API {
 	t.Helper()
 	realOnce.Do(func() {
 		var dirs []string
-		dirs, realErr = generator.Releases(filepath.Join("..", "..", "schemas"))
+		dirs, realErr = generator.Releases(filepath.Join("..", "..", "..", "schemas"))
 		if realErr == nil {
 			realAPI, realErr = generator.Model(dirs)
 		}

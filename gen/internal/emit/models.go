@@ -6,7 +6,7 @@ import (
 
 	"github.com/dave/jennifer/jen"
 
-	"gostasis.dev/gen/ir"
+	"gostasis.dev/gen/internal/ir"
 )
 
 // releases emits ari/releases_gen.go: the releases the build knows.

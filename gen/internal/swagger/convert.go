@@ -17,7 +17,7 @@ import (
 
 	"github.com/go-openapi/spec"
 
-	"gostasis.dev/gen/load"
+	"gostasis.dev/gen/internal/load"
 )
 
 // Extension keys set on the converted document.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/go-openapi/spec"
 
-	"gostasis.dev/gen/swagger"
+	"gostasis.dev/gen/internal/swagger"
 )
 
 var pathParamRE = regexp.MustCompile(`\{([^}]+)\}`)
