@@ -114,11 +114,11 @@ var errEmptySegment = errors.New("ari: request path must start with '/' and have
 // Do sends r and decodes a successful reply's JSON body into out.
 //
 // Before sending, Do refuses with an *Error matching ErrUnsupported an
-// operation or a parameter (Request.Gated) the server's Asterisk version
-// does not have; the version is learned once, on the first such call,
-// unless Config.Version is set (see Version). Operations every known
-// release has are never checked, nor are hand-built ones whose
-// Availability is the zero value.
+// operation, or a parameter the request sends (see Request), that the
+// server's Asterisk version does not have; the version is learned once,
+// on the first such call, unless Config.Version is set (see Version).
+// Operations every known release has are never checked, nor are
+// hand-built ones whose Availability is the zero value.
 //
 // out may be nil to discard the body (void operations, 204 and 202
 // replies). When out implements json.Unmarshaler its UnmarshalJSON gets

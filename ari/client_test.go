@@ -223,7 +223,7 @@ func TestNoCredentialsInOutput(t *testing.T) {
 		outputs = append(outputs, err.Error())
 		outputs = append(outputs, c.EventsURL([]string{"app"}, true), c.restBase)
 		// Version gated op: discovery plus the call.
-		gop := &Operation{Resource: "channels", Nickname: "progress", Method: "POST", Path: "/channels/{channelId}/progress", Availability: Availability{Releases: allReleases() &^ 3}}
+		gop := &Operation{Resource: "channels", Nickname: "progress", Method: "POST", Path: "/channels/{channelId}/progress", Availability: Availability{Releases: KnownReleases()[2:]}}
 		err = c.Do(context.Background(), &Request{Op: gop, Path: "/channels/x/progress"}, nil)
 		require.Error(t, err)
 		outputs = append(outputs, err.Error())

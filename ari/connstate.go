@@ -23,10 +23,6 @@ const (
 	// StateStopped: Run is returning (context ended or attempts
 	// exhausted); StateChange.Err says why.
 	StateStopped
-	// StateResynced is never reported by an EventStream: runtimes built on
-	// it (package stasis) report it once they have re-read Asterisk's
-	// state after a reconnect.
-	StateResynced
 )
 
 // String returns the state's name, e.g. "connected".
@@ -40,8 +36,6 @@ func (s ConnState) String() string {
 		return "disconnected"
 	case StateStopped:
 		return "stopped"
-	case StateResynced:
-		return "resynced"
 	}
 	return "ConnState(" + strconv.Itoa(int(s)) + ")"
 }
@@ -51,6 +45,9 @@ func (s ConnState) String() string {
 type StateChange struct {
 	// State is the new state.
 	State ConnState
+	// Apps are the applications the stream serves
+	// (EventStreamConfig.Apps).
+	Apps []string
 	// Attempt counts the consecutive attempts that have not given a stable
 	// connection, this one included: 1 for the first attempt and for the
 	// first attempt after a stable connection ended.

@@ -1,9 +1,59 @@
-// Package ari is the core of the Asterisk REST Interface (ARI) client: the
-// HTTP transport and its typed errors, the events websocket, Asterisk version
-// handling, and the models Asterisk exchanges (Channel, Bridge, Playback, ...)
-// generated from Asterisk's own API description.
+// Package ari is the client core of the Asterisk REST Interface (ARI): a
+// Client that sends REST requests and opens the events websocket, the
+// errors it returns, Asterisk versions, and the models Asterisk exchanges
+// (Channel, Bridge, Playback, ...), generated from Asterisk's own API
+// description.
 //
-// Typed REST clients for every operation live in package
-// gostasis.dev/ari/resources; typed events in gostasis.dev/ari/events; the
-// per-call runtime in gostasis.dev/stasis.
+// Most apps create one Client and use it through the typed operations of
+// package resources and the per-call runtime of package stasis:
+//
+//	client, err := ari.NewClient(ari.Config{
+//		URL:      "http://127.0.0.1:8088",
+//		Username: "asterisk",
+//		Password: "secret",
+//	})
+//	if err != nil {
+//		return err // a bad URL; nothing is sent yet
+//	}
+//	rc := resources.New(client)
+//	ch, err := rc.Channels.Get(ctx, "1700000000.42")
+//	var ariErr *ari.Error
+//	switch {
+//	case err == nil:
+//		fmt.Println(ch.Name, ch.State)
+//	case errors.Is(err, ari.ErrNotFound): // Asterisk answered 404
+//	case errors.As(err, &ariErr): // ariErr.Status, ariErr.Message (Asterisk's own words)
+//	}
+//
+// # The client
+//
+// Client (NewClient, Config) sends each request with the context its caller
+// gives, authenticates with the ARI user's credentials, and never prints
+// them. A call that fails returns an *Error: it keeps Asterisk's status and
+// message and matches ErrNotFound, ErrConflict, ErrInvalidState, ... with
+// errors.Is. Before sending, the client checks the server's Asterisk
+// version (discovered once, or Config.Version) and refuses an operation or
+// parameter that release lacks with ErrUnsupported, so nothing half-works.
+//
+// # Events
+//
+// Client.EventStream opens Asterisk's events websocket and keeps it open:
+// it reconnects with backoff (Backoff), pings, and reports its state
+// (StateChange). It delivers raw frames; package events decodes them into
+// typed events, and package stasis routes them to calls.
+//
+// # Models
+//
+// The models mirror Asterisk's JSON member by member, decode in one pass
+// without reflection, and encode back as Asterisk wrote them. Enums
+// (ChannelState, BridgeType, ...) are open: a value a newer Asterisk sends
+// is kept, and Known reports whether this build knows it. Has tells an
+// optional member Asterisk sent as zero from one it left out.
+//
+// # Where to go next
+//
+//   - gostasis.dev/ari/resources: a typed method for every operation.
+//   - gostasis.dev/ari/events: typed events, Decode and handler interfaces.
+//   - gostasis.dev/stasis: one handler goroutine per call.
+//   - gostasis.dev/ari/aritest: a simulated Asterisk for tests.
 package ari

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -285,6 +286,7 @@ func (s *EventStream) Run(ctx context.Context, deliver func(Frame)) error {
 
 // report logs a state change and passes it to OnState.
 func (s *EventStream) report(sc StateChange) {
+	sc.Apps = slices.Clone(s.cfg.Apps) // the callback may keep or change it
 	level := slog.LevelDebug
 	switch sc.State {
 	case StateConnected, StateStopped:

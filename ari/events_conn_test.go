@@ -204,8 +204,9 @@ func TestEventStreamDelivers(t *testing.T) {
 	}
 	// Connected is reported before the first frame.
 	require.GreaterOrEqual(t, len(log), 3)
-	assert.Equal(t, StateChange{State: StateConnecting, Attempt: 1}, log[0])
-	assert.Equal(t, StateChange{State: StateConnected, Attempt: 1, Conn: 1}, log[1])
+	apps := []string{"app one", "b"}
+	assert.Equal(t, StateChange{State: StateConnecting, Attempt: 1, Apps: apps}, log[0])
+	assert.Equal(t, StateChange{State: StateConnected, Attempt: 1, Conn: 1, Apps: apps}, log[1])
 	assert.IsType(t, Frame{}, log[2])
 	last := states[len(states)-1]
 	assert.Equal(t, StateStopped, last.State)

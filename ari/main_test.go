@@ -41,7 +41,7 @@ func newServer(t testing.TB, h http.HandlerFunc) *httptest.Server {
 }
 
 // universal is an Availability that every known release has.
-func universal() Availability { return Availability{Releases: allReleases()} }
+func universal() Availability { return Availability{Releases: KnownReleases()} }
 
 // testOp returns a universal operation.
 func testOp(method, resource, nickname, path string, errs ...ErrorResponse) *Operation {

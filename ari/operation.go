@@ -2,7 +2,9 @@ package ari
 
 // Operation describes one ARI operation as Asterisk's API description
 // declares it. The generated clients in package resources hold one per
-// operation; the transport uses it for version checks and error reasons.
+// operation (resources.Operations lists them); the transport uses it for
+// version checks and error reasons. A hand-built Operation sends a call
+// the generated clients do not have (see Request).
 type Operation struct {
 	// Resource is the declaration file the operation comes from, e.g. "channels".
 	Resource string
@@ -34,19 +36,6 @@ func (o *Operation) Reason(status int) string {
 	return ""
 }
 
-// Clone returns a deep copy of o, which the caller may modify freely.
-func (o *Operation) Clone() *Operation {
-	c := *o
-	c.Availability.Since = append([]Version(nil), o.Availability.Since...)
-	c.Errors = append([]ErrorResponse(nil), o.Errors...)
-	c.Params = make([]Param, len(o.Params))
-	for i, p := range o.Params {
-		p.Availability.Since = append([]Version(nil), p.Availability.Since...)
-		c.Params[i] = p
-	}
-	return &c
-}
-
 // Param returns the parameter called name, or nil.
 func (o *Operation) Param(name string) *Param {
 	for i := range o.Params {
@@ -65,7 +54,11 @@ type Param struct {
 	In string
 	// Required reports whether Asterisk requires it.
 	Required bool
-	// Availability says which Asterisk releases accept it.
+	// Availability says which Asterisk releases accept it, for a parameter
+	// that not every release of the operation has; the zero value (what
+	// the generated operations hold for the others) means "wherever the
+	// operation is". Client.Do refuses a call that sends the parameter to
+	// a release without it (see Request).
 	Availability Availability
 }
 

@@ -90,34 +90,6 @@ func cmpInt(a, b int) int {
 	return 0
 }
 
-// ReleaseSet is a set of the release lines this build knows (KnownReleases):
-// bit i stands for KnownReleases()[i].
-type ReleaseSet uint64
-
-// Has reports whether the release at index i of KnownReleases is in s.
-func (s ReleaseSet) Has(i int) bool { return i >= 0 && i < 64 && s&(1<<uint(i)) != 0 }
-
-// Versions lists the known releases in s, oldest first.
-func (s ReleaseSet) Versions() []Version {
-	var out []Version
-	for i, v := range knownReleases {
-		if s.Has(i) {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
-// String lists the releases in s, e.g. "20.20.1, 22.10.1, 23.4.1".
-func (s ReleaseSet) String() string {
-	vs := s.Versions()
-	names := make([]string, len(vs))
-	for i, v := range vs {
-		names[i] = v.String()
-	}
-	return strings.Join(names, ", ")
-}
-
 // KnownReleases lists the Asterisk releases whose API description this
 // build was generated from, oldest first: the last release of each line.
 func KnownReleases() []Version {
@@ -126,34 +98,56 @@ func KnownReleases() []Version {
 	return out
 }
 
-// allReleases is the ReleaseSet holding every known release.
-func allReleases() ReleaseSet { return ReleaseSet(1)<<uint(len(knownReleases)) - 1 }
-
 // Availability records which Asterisk releases have an operation, a
-// parameter, a model, a field or an event. Releases comes from comparing the
-// API descriptions of the known releases; Since is what Asterisk's own
+// parameter or an event. Releases comes from comparing the API
+// descriptions of the known releases; Since is what Asterisk's own
 // description says (its "since" list), used to refine a release line.
+//
+// The zero Availability carries no information: version checks accept it.
 type Availability struct {
-	// Releases are the known releases whose description has the element.
-	Releases ReleaseSet
-	// Since is Asterisk's own "since" list for the element (operations
-	// only), oldest first; empty when the description has none.
+	// Releases lists the known releases (see KnownReleases) whose API
+	// description has the element, oldest first. Only each release's line
+	// (its Major number) counts.
+	Releases []Version
+	// Since is Asterisk's own "since" list for the element, oldest first;
+	// empty when the description has none.
 	Since []Version
 }
 
+// IsZero reports whether a is the zero Availability, which carries no
+// information.
+func (a Availability) IsZero() bool { return len(a.Releases) == 0 && len(a.Since) == 0 }
+
 // Universal reports whether every release from the oldest known line on has
 // the element, so that no version check is needed.
-func (a Availability) Universal() bool {
-	if a.Releases != allReleases() {
+func (a Availability) Universal() bool { return a.universal(knownReleases[:]) }
+
+func (a Availability) universal(known []Version) bool {
+	if len(known) == 0 {
 		return false
 	}
-	oldest := knownReleases[0].Major
+	for _, r := range known {
+		if !a.hasLine(r.Major) {
+			return false
+		}
+	}
+	oldest := known[0].Major
 	for _, s := range a.Since {
 		if s.Major >= oldest && (s.Minor != 0 || s.Patch != 0) {
 			return false
 		}
 	}
 	return true
+}
+
+// hasLine reports whether a release of line major is in a.Releases.
+func (a Availability) hasLine(major int) bool {
+	for _, r := range a.Releases {
+		if r.Major == major {
+			return true
+		}
+	}
+	return false
 }
 
 // In reports whether an Asterisk of version v has the element.
@@ -164,17 +158,19 @@ func (a Availability) Universal() bool {
 // by the closest older known line (nothing is ever removed from ARI), and a
 // line older than every known one by the oldest. The zero Version (unknown)
 // has everything.
-func (a Availability) In(v Version) bool {
-	if v.IsZero() {
+func (a Availability) In(v Version) bool { return a.in(v, knownReleases[:]) }
+
+func (a Availability) in(v Version, known []Version) bool {
+	if v.IsZero() || len(known) == 0 {
 		return true
 	}
-	idx := 0
-	for i, r := range knownReleases {
+	line := known[0].Major
+	for _, r := range known {
 		if r.Major <= v.Major {
-			idx = i
+			line = r.Major
 		}
 	}
-	if !a.Releases.Has(idx) {
+	if !a.hasLine(line) {
 		return false
 	}
 	for _, s := range a.Since {
@@ -188,13 +184,21 @@ func (a Availability) In(v Version) bool {
 // Describe says in words which releases have the element, for errors and
 // documentation: "Asterisk 20.20.1, 22.10.1, 23.4.1 (since 20.17.0, 22.7.0)".
 func (a Availability) Describe() string {
-	s := "Asterisk " + a.Releases.String()
+	s := "no known Asterisk release"
+	if len(a.Releases) > 0 {
+		s = "Asterisk " + joinVersions(a.Releases)
+	}
 	if len(a.Since) > 0 {
-		names := make([]string, len(a.Since))
-		for i, v := range a.Since {
-			names[i] = v.String()
-		}
-		s += " (since " + strings.Join(names, ", ") + ")"
+		s += " (since " + joinVersions(a.Since) + ")"
 	}
 	return s
+}
+
+// joinVersions lists vs as "20.20.1, 22.10.1".
+func joinVersions(vs []Version) string {
+	names := make([]string, len(vs))
+	for i, v := range vs {
+		names[i] = v.String()
+	}
+	return strings.Join(names, ", ")
 }

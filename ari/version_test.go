@@ -57,76 +57,69 @@ func TestVersionCompare(t *testing.T) {
 	assert.False(t, Version{0, 0, 1}.IsZero())
 }
 
-func TestReleaseSet(t *testing.T) {
-	kr := KnownReleases()
-	require.Len(t, kr, len(knownReleases))
-	kr[0] = Version{1, 2, 3}
-	assert.NotEqual(t, kr[0], KnownReleases()[0], "KnownReleases returns a copy")
+// testKnown is a fixed list of known releases for the tests of the
+// availability rules, so that they do not depend on the folders of
+// schemas/.
+var testKnown = []Version{{16, 30, 1}, {18, 26, 4}, {20, 20, 1}, {21, 12, 3}, {22, 10, 1}, {23, 4, 1}}
 
-	all := allReleases()
-	for i := range knownReleases {
-		assert.True(t, all.Has(i))
-	}
-	assert.False(t, all.Has(len(knownReleases)))
-	assert.False(t, all.Has(-1))
-	assert.False(t, all.Has(64))
-	assert.Equal(t, KnownReleases(), all.Versions())
-	assert.Equal(t, "", ReleaseSet(0).String())
-	assert.Empty(t, ReleaseSet(0).Versions())
-	assert.Equal(t, knownReleases[0].String()+", "+knownReleases[2].String(), ReleaseSet(0b101).String())
-}
-
-// The tests below assume the releases of releases_gen.go: 16.30.1,
-// 18.26.4, 20.20.1, 21.12.3, 22.10.1, 23.4.1.
-func releaseIndex(t *testing.T, major int) int {
-	t.Helper()
-	for i, r := range knownReleases {
-		if r.Major == major {
-			return i
+// lines returns the releases of testKnown of the given lines.
+func lines(majors ...int) []Version {
+	var out []Version
+	for _, r := range testKnown {
+		for _, m := range majors {
+			if r.Major == m {
+				out = append(out, r)
+			}
 		}
 	}
-	t.Skipf("release line %d is not known to this build", major)
-	return -1
+	return out
 }
 
-func setOf(t *testing.T, majors ...int) ReleaseSet {
-	t.Helper()
-	var s ReleaseSet
-	for _, m := range majors {
-		s |= 1 << uint(releaseIndex(t, m))
+func TestKnownReleases(t *testing.T) {
+	kr := KnownReleases()
+	require.NotEmpty(t, kr)
+	require.Len(t, kr, len(knownReleases))
+	for i := 1; i < len(kr); i++ {
+		assert.Less(t, kr[i-1].Major, kr[i].Major, "one release per line, oldest first: %v", kr)
 	}
-	return s
+	kr[0] = Version{1, 2, 3}
+	assert.NotEqual(t, kr[0], KnownReleases()[0], "KnownReleases returns a copy")
 }
 
 func TestAvailabilityUniversal(t *testing.T) {
-	all := allReleases()
+	all := testKnown
 	tests := []struct {
 		name string
 		a    Availability
 		want bool
 	}{
 		{"all releases", Availability{Releases: all}, true},
+		{"all lines, other patches", Availability{Releases: []Version{{16, 0, 0}, {18, 1, 0}, {20, 2, 0}, {21, 3, 0}, {22, 4, 0}, {23, 5, 0}}}, true},
 		{"since an older line", Availability{Releases: all, Since: []Version{{12, 0, 0}, {13, 26, 0}}}, true},
 		{"since the start of the oldest line", Availability{Releases: all, Since: []Version{{16, 0, 0}}}, true},
 		{"since a patch of the oldest line", Availability{Releases: all, Since: []Version{{13, 26, 0}, {16, 3, 0}}}, false},
-		{"missing in one line", Availability{Releases: all &^ 1}, false},
+		{"missing in the oldest line", Availability{Releases: all[1:]}, false},
+		{"missing in a middle line", Availability{Releases: lines(16, 18, 20, 22, 23)}, false},
 		{"none", Availability{}, false},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, tt.a.Universal(), tt.name)
+		assert.Equal(t, tt.want, tt.a.universal(testKnown), tt.name)
 	}
+	assert.False(t, Availability{Releases: all}.universal(nil), "no known release")
 }
 
 func TestAvailabilityIn(t *testing.T) {
 	// Like channels.progress: 20.16, 21.11, 22.6, and every 23.
 	progress := Availability{
-		Releases: setOf(t, 20, 21, 22, 23),
+		Releases: lines(20, 21, 22, 23),
 		Since:    []Version{{20, 16, 0}, {21, 11, 0}, {22, 6, 0}},
 	}
 	// Like the filter: since 16.3 in every release.
-	filter := Availability{Releases: allReleases(), Since: []Version{{13, 26, 0}, {16, 3, 0}}}
+	filter := Availability{Releases: testKnown, Since: []Version{{13, 26, 0}, {16, 3, 0}}}
 	// Only in 18 and later, no since.
-	since18 := Availability{Releases: setOf(t, 18, 20, 21, 22, 23)}
+	since18 := Availability{Releases: lines(18, 20, 21, 22, 23)}
+	// Like channels.getChannelVars: not in 21, which ended before it came.
+	not21 := Availability{Releases: lines(20, 22, 23)}
 
 	tests := []struct {
 		a    Availability
@@ -154,17 +147,47 @@ func TestAvailabilityIn(t *testing.T) {
 		{since18, "17.1.0", false},
 		{since18, "16.30.1", false},
 		{since18, "19.5.0", true},
+		{not21, "20.1.0", true},
+		{not21, "21.12.3", false},
+		{not21, "22.0.0", true},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, tt.a.In(MustParseVersion(tt.v)), "%v in %s", tt.a.Describe(), tt.v)
+		assert.Equal(t, tt.want, tt.a.in(MustParseVersion(tt.v), testKnown), "%v in %s", tt.a.Describe(), tt.v)
 	}
-	// The zero version (unknown) has everything.
-	assert.True(t, Availability{}.In(Version{}))
-	assert.True(t, progress.In(Version{}))
+	// The zero version (unknown) has everything, and so does any version
+	// when no release is known.
+	assert.True(t, Availability{}.in(Version{}, testKnown))
+	assert.True(t, progress.in(Version{}, testKnown))
+	assert.True(t, progress.in(Version{16, 0, 0}, nil))
+}
+
+// TestAvailabilityKnownReleases checks the rules against the releases this
+// build knows, whatever they are.
+func TestAvailabilityKnownReleases(t *testing.T) {
+	known := KnownReleases()
+	newest := known[len(known)-1]
+	all := Availability{Releases: known}
+	assert.True(t, all.Universal())
+	for _, v := range known {
+		assert.True(t, all.In(v), "%s", v)
+	}
+	assert.True(t, all.In(Version{newest.Major + 1, 0, 0}), "a newer line is judged by the newest")
+	assert.False(t, Availability{}.Universal())
+	if len(known) < 2 {
+		return
+	}
+	newer := Availability{Releases: known[1:]}
+	assert.False(t, newer.Universal())
+	assert.False(t, newer.In(known[0]))
+	assert.True(t, newer.In(known[1]))
+	assert.True(t, newer.In(Version{newest.Major + 1, 0, 0}))
 }
 
 func TestAvailabilityDescribe(t *testing.T) {
-	a := Availability{Releases: setOf(t, 20, 22), Since: []Version{{20, 17, 0}, {22, 7, 0}}}
+	a := Availability{Releases: []Version{{20, 20, 1}, {22, 10, 1}}, Since: []Version{{20, 17, 0}, {22, 7, 0}}}
 	assert.Equal(t, "Asterisk 20.20.1, 22.10.1 (since 20.17.0, 22.7.0)", a.Describe())
-	assert.Equal(t, "Asterisk 16.30.1", Availability{Releases: 1}.Describe())
+	assert.Equal(t, "Asterisk 16.30.1", Availability{Releases: []Version{{16, 30, 1}}}.Describe())
+	assert.Equal(t, "no known Asterisk release", Availability{}.Describe())
+	assert.True(t, Availability{}.IsZero())
+	assert.False(t, a.IsZero())
 }

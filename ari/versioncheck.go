@@ -35,8 +35,7 @@ func (c *Client) Version(ctx context.Context) (Version, error) {
 // Supports reports whether the server's Asterisk version has op, learning
 // the version if needed (see Version). Operations every known release has,
 // and hand-built ones with a zero Availability, are supported without
-// asking. The answer holds regardless of
-// Config.DisableVersionCheck.
+// asking. The answer holds regardless of Config.DisableVersionCheck.
 func (c *Client) Supports(ctx context.Context, op *Operation) (bool, error) {
 	if op == nil || !checked(op.Availability) {
 		return true, nil
@@ -127,29 +126,30 @@ func (c *Client) discoverVersion(ctx context.Context) (*serverVersion, error) {
 
 // checked reports whether a needs a version check: not when every known
 // release has the element, nor when a carries no information at all (the
-// zero Availability of a hand-built Operation or Param).
-func checked(a Availability) bool {
-	if a.Releases == 0 && len(a.Since) == 0 {
-		return false
+// zero Availability of a hand-built Operation, or of a parameter that is
+// wherever its operation is).
+func checked(a Availability) bool { return !a.IsZero() && !a.Universal() }
+
+// gatedParam returns the first parameter r sends that needs a version
+// check and, when v is not the zero Version, that v lacks; nil if none.
+func gatedParam(r *Request, v Version) *Param {
+	for i := range r.Op.Params {
+		p := &r.Op.Params[i]
+		if checked(p.Availability) && (v.IsZero() || !p.Availability.In(v)) && r.sends(p) {
+			return p
+		}
 	}
-	return !a.Universal()
+	return nil
 }
 
 // gate refuses r, before it is sent, when the server's version lacks its
-// operation or one of its gated parameters.
+// operation or a parameter r sends.
 func (c *Client) gate(ctx context.Context, r *Request) error {
 	if c.noGate {
 		return nil
 	}
 	opChecked := checked(r.Op.Availability)
-	need := opChecked
-	for _, p := range r.Gated {
-		if need {
-			break
-		}
-		need = p != nil && checked(p.Availability)
-	}
-	if !need {
+	if !opChecked && gatedParam(r, Version{}) == nil {
 		return nil
 	}
 	sv, err := c.serverVersion(ctx)
@@ -174,13 +174,11 @@ func (c *Client) gate(ctx context.Context, r *Request) error {
 		e.Message = "Asterisk " + v.String() + " does not have " + r.Op.String() + "; it is in " + r.Op.Availability.Describe()
 		return e
 	}
-	for _, p := range r.Gated {
-		if p != nil && checked(p.Availability) && !p.Availability.In(v) {
-			e := c.newError(r, 0, ErrUnsupported)
-			e.Version = v
-			e.Message = fmt.Sprintf("Asterisk %s does not accept parameter %q of %s; it is in %s", v, p.Name, r.Op, p.Availability.Describe())
-			return e
-		}
+	if p := gatedParam(r, v); p != nil {
+		e := c.newError(r, 0, ErrUnsupported)
+		e.Version = v
+		e.Message = fmt.Sprintf("Asterisk %s does not accept parameter %q of %s; it is in %s", v, p.Name, r.Op, p.Availability.Describe())
+		return e
 	}
 	return nil
 }

@@ -54,11 +54,31 @@ func newVersionServer(t *testing.T, version string) (*versionServer, string) {
 	return vs, srv.URL
 }
 
+// knownLines returns the known releases of the given lines; it skips the
+// test when one of them is not known to this build.
+func knownLines(t *testing.T, majors ...int) []Version {
+	t.Helper()
+	var out []Version
+	for _, m := range majors {
+		found := false
+		for _, r := range knownReleases {
+			if r.Major == m {
+				out = append(out, r)
+				found = true
+			}
+		}
+		if !found {
+			t.Skipf("release line %d is not known to this build", m)
+		}
+	}
+	return out
+}
+
 // progressOp is like channels.progress: 20.16+, 21.11+, 22.6+, 23.
 func progressOp(t *testing.T) *Operation {
 	return &Operation{
 		Resource: "channels", Nickname: "progress", Method: "POST", Path: "/channels/{channelId}/progress",
-		Availability: Availability{Releases: setOf(t, 20, 21, 22, 23), Since: []Version{{20, 16, 0}, {21, 11, 0}, {22, 6, 0}}},
+		Availability: Availability{Releases: knownLines(t, 20, 21, 22, 23), Since: []Version{{20, 16, 0}, {21, 11, 0}, {22, 6, 0}}},
 	}
 }
 
@@ -80,8 +100,8 @@ func TestGateUniversalNeverDiscovers(t *testing.T) {
 func TestGateZeroAvailability(t *testing.T) {
 	vs, url := newVersionServer(t, "16.30.1")
 	c := newTestClient(t, nil, Config{URL: url})
-	op := &Operation{Resource: "custom", Nickname: "thing", Method: "GET", Path: "/thing"}
-	require.NoError(t, c.Do(context.Background(), &Request{Op: op, Path: "/thing", Gated: []*Param{{Name: "x"}}}, nil))
+	op := &Operation{Resource: "custom", Nickname: "thing", Method: "GET", Path: "/thing", Params: []Param{{Name: "x", In: "query"}}}
+	require.NoError(t, c.Do(context.Background(), &Request{Op: op, Path: "/thing", Query: "x=1"}, nil))
 	ok, err := c.Supports(context.Background(), op)
 	require.NoError(t, err)
 	assert.True(t, ok)
@@ -134,16 +154,33 @@ func TestGateParams(t *testing.T) {
 	op := testOp("DELETE", "channels", "hangup", "/channels/{channelId}")
 	op.Params = []Param{
 		{Name: "reason", In: "query", Availability: universal()},
-		{Name: "reason_code", In: "query", Availability: Availability{Releases: setOf(t, 18, 20, 21, 22, 23)}},
+		{Name: "reason_code", In: "query", Availability: Availability{Releases: knownLines(t, 18, 20, 21, 22, 23)}},
 	}
 	// Without the gated parameter: no discovery at all.
 	require.NoError(t, c.Do(context.Background(), &Request{Op: op, Path: "/channels/c1", Query: "reason=busy"}, nil))
 	assert.Zero(t, vs.infos.Load())
 	// With it: refused on 16.
-	err := c.Do(context.Background(), &Request{Op: op, Path: "/channels/c1", Query: "reason_code=17", Gated: []*Param{op.Param("reason_code")}}, nil)
+	err := c.Do(context.Background(), &Request{Op: op, Path: "/channels/c1", Query: "reason=busy&reason_code=17"}, nil)
 	require.ErrorIs(t, err, ErrUnsupported)
 	assert.Contains(t, err.Error(), `does not accept parameter "reason_code" of channels.hangup`)
 	assert.Equal(t, int32(1), vs.calls.Load())
+
+	// A release that has it: sent.
+	c22 := newTestClient(t, nil, Config{URL: url, Version: "22.10.1"})
+	require.NoError(t, c22.Do(context.Background(), &Request{Op: op, Path: "/channels/c1", Query: "reason_code=17"}, nil))
+	assert.Equal(t, int32(2), vs.calls.Load())
+
+	// A body parameter is sent when the body is set.
+	bop := testOp("POST", "channels", "originate", "/channels")
+	bop.Params = []Param{
+		{Name: "endpoint", In: "query"},
+		{Name: "variables", In: "body", Availability: Availability{Releases: knownLines(t, 20, 21, 22, 23)}},
+	}
+	require.NoError(t, c.Do(context.Background(), &Request{Op: bop, Path: "/channels", Query: "endpoint=PJSIP%2Falice"}, nil))
+	err = c.Do(context.Background(), &Request{Op: bop, Path: "/channels", Body: map[string]any{"variables": map[string]string{"A": "1"}}}, nil)
+	require.ErrorIs(t, err, ErrUnsupported)
+	assert.Contains(t, err.Error(), `does not accept parameter "variables" of channels.originate`)
+	assert.Equal(t, int32(3), vs.calls.Load())
 }
 
 func TestGateConfigVersion(t *testing.T) {

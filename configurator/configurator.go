@@ -20,7 +20,7 @@ type Config struct {
 	// Asterisk, if set, replaces resources.New(Client).Asterisk: the
 	// calls the configurator makes (GetObject, UpdateObject, DeleteObject,
 	// GetInfo), for tests that substitute them.
-	Asterisk resources.AsteriskAPI
+	Asterisk AsteriskAPI
 
 	// Prune deletes the objects removed from the declaration (by Set or
 	// Remove) at the next Reconcile. Only objects this Configurator
@@ -49,7 +49,7 @@ type Config struct {
 // at a time, and the declaration may change while one runs (the change
 // takes effect at the next).
 type Configurator struct {
-	api      resources.AsteriskAPI
+	api      AsteriskAPI
 	norm     *Normalizers
 	log      *slog.Logger
 	prune    bool

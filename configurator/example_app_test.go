@@ -89,7 +89,7 @@ func (g *greeter) OnStasisStart(ctx context.Context, e *events.StasisStart) erro
 	if err := g.call.Answer(ctx); err != nil {
 		return err
 	}
-	_, err := g.call.ARI().Channels.Play(ctx, g.call.ChannelID,
+	_, err := g.call.REST().Channels.Play(ctx, g.call.ChannelID,
 		&resources.ChannelPlayParams{Media: []string{"sound:hello-world"}})
 	return err
 }

@@ -160,7 +160,7 @@ func TestOnConnectRetriesAfterFailure(t *testing.T) {
 
 // flakyInfo fails GetInfo while fail is set.
 type flakyInfo struct {
-	resources.AsteriskAPI
+	configurator.AsteriskAPI
 	fail bool
 }
 

@@ -46,10 +46,10 @@ func TestREADMEApp(t *testing.T) {
 	require.NoError(t, srv.WaitApp(ctx, "router", "greeter"))
 	provisioned()
 
-	call, err := srv.PlaceCall(aritest.CallParams{Context: "from-phones", Extension: "100", Caller: ari.CallerID{Name: "Alice", Number: "1001"}})
+	phone, err := srv.PlaceCall(aritest.PlaceCallParams{Context: "from-phones", Extension: "100", Caller: ari.CallerID{Name: "Alice", Number: "1001"}})
 	require.NoError(t, err)
-	require.NoError(t, call.WaitEnd(ctx))
-	assert.Equal(t, []string{"sound:hello-world"}, call.MediaHeard())
+	require.NoError(t, phone.WaitEnd(ctx))
+	assert.Equal(t, []string{"sound:hello-world"}, phone.MediaHeard())
 
 	srv.Restart()
 	require.NoError(t, srv.WaitApp(ctx, "router", "greeter"))

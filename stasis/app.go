@@ -44,9 +44,10 @@ func newAppState(rt *Runtime, app App) *appState {
 	return a
 }
 
-// register ties channel ids to c. It fails when another live call of the
-// app owns one of them.
-func (a *appState) register(c *Call, owned bool, ids ...string) error {
+// register ties channel ids to c; created marks channels the call made
+// (cleaned up when it ends). It fails when another live call of the app
+// owns one of them.
+func (a *appState) register(c *Call, created bool, ids ...string) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for _, id := range ids {
@@ -56,7 +57,7 @@ func (a *appState) register(c *Call, owned bool, ids ...string) error {
 	}
 	for _, id := range ids {
 		a.channels[id] = c
-		c.addChannel(id, owned)
+		c.addChannel(id, created)
 	}
 	return nil
 }
@@ -73,13 +74,15 @@ func (a *appState) unregister(c *Call, ids ...string) {
 	}
 }
 
-// linkBridge ties a bridge to c as its owner.
-func (a *appState) linkBridge(c *Call, id string, owned bool) {
+// linkBridge ties a bridge to c as its owner, which stays linked whatever
+// its channels do; created marks a bridge the call made (destroyed when it
+// ends).
+func (a *appState) linkBridge(c *Call, id string, created bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	l := a.link(c, id)
 	l.owner = true
-	c.addBridge(id, owned)
+	c.addBridge(id, created)
 }
 
 // unlinkBridge unties a bridge from c.
@@ -110,8 +113,8 @@ func (a *appState) link(c *Call, id string) *bridgeLink {
 	return l
 }
 
-// forget removes every registration of c (the call is ending). a.mu must
-// be held.
+// forgetLocked removes every registration of c (the call is ending). a.mu
+// must be held.
 func (a *appState) forgetLocked(c *Call) {
 	for _, id := range c.channelIDs() {
 		if a.channels[id] == c {
@@ -148,13 +151,13 @@ func (a *appState) route(ev events.Event, gen uint64, sc *routeScratch) {
 	}
 	a.mu.Lock()
 	calls := sc.calls[:0]
-	sc.ids = ev.AppendChannelIDs(sc.ids[:0])
+	sc.ids = events.AppendChannelIDs(sc.ids[:0], ev)
 	for _, id := range sc.ids {
 		if c := a.channels[id]; c != nil {
 			calls = addCall(calls, c)
 		}
 	}
-	sc.ids = ev.AppendBridgeIDs(sc.ids[:0])
+	sc.ids = events.AppendBridgeIDs(sc.ids[:0], ev)
 	for _, id := range sc.ids {
 		for c := range a.bridges[id] {
 			calls = addCall(calls, c)
@@ -290,7 +293,7 @@ func (a *appState) routeEnd(e *events.StasisEnd) {
 func (a *appState) toUnowned(ev events.Event) {
 	a.rt.stats.unrouted.Add(1)
 	if a.app.Unowned == nil {
-		a.log.Debug("stasis: event for no call", "type", ev.EventType(), "channels", ev.ChannelIDs())
+		a.log.Debug("stasis: event for no call", "type", ev.EventType(), "channels", events.ChannelIDs(ev))
 		return
 	}
 	a.unowned.push(delivery{ev: ev})

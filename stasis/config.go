@@ -15,7 +15,7 @@ import (
 // websocket reader), with the call's context. The handler it returns gets
 // the call's events through events.Dispatch: it implements the
 // events.<Type>Handler interfaces it cares about (OnStasisStart,
-// OnChannelDtmfReceived, ...), optionally events.EventHandler as a
+// OnChannelDTMFReceived, ...), optionally events.EventHandler as a
 // fallback, and optionally ResyncHandler and EndHandler. Returning an error
 // ends the call as a handler error does.
 type Factory func(ctx context.Context, call *Call) (any, error)
@@ -55,7 +55,7 @@ type OverflowPolicy int
 
 const (
 	// OverflowEndCall ends the call: its handler's context is cancelled,
-	// the channel is hung up (HangupOnEnd permitting), and the event that
+	// the channel is hung up (unless KeepChannelOnError), and the event that
 	// did not fit is counted in Stats.Overflows and logged. Nothing is
 	// dropped silently, and a handler never runs on a call whose events it
 	// has not all seen.
@@ -112,10 +112,16 @@ type Config struct {
 	// Logger receives the runtime's logs; every line about a call carries
 	// its app and channel. Default: the client's logger.
 	Logger *slog.Logger
-	// OnState, if set, is told of connection state changes, including
-	// ari.StateResynced after a reconnect's re-sync. It is called from the
-	// connection's goroutine and must not block.
-	OnState func(StateChange)
+	// OnState, if set, is told of every state change of the runtime's
+	// websockets, as ari.EventStream reports them; StateChange.Apps says
+	// which connection (see ConnectionPerApp). A StateConnected with
+	// Reconnect set is followed by a re-sync (OnResync). It is called from
+	// the connection's goroutine and must not block.
+	OnState func(ari.StateChange)
+	// OnResync, if set, is told what each re-sync after a reconnect did,
+	// or why it failed. It is called from the re-sync's goroutine and must
+	// not block.
+	OnResync func(ResyncReport)
 	// OnDecodeError, if set, is told of every frame that could not be
 	// decoded (besides the log and Stats.DecodeErrors).
 	OnDecodeError func(frame []byte, err error)

@@ -84,7 +84,7 @@ func truncate(b []byte, n int) string {
 // reconnect. It runs in the stream's goroutine before the first frame of
 // a new connection, so the ended-channel record starts clean.
 func (c *conn) onState(ctx context.Context, sc ari.StateChange) {
-	change := StateChange{State: sc.State, Apps: c.names, Attempt: sc.Attempt, Err: sc.Err, RetryIn: sc.RetryIn, Reconnect: sc.Reconnect}
+	sc.Apps = c.names
 	switch sc.State {
 	case ari.StateConnecting:
 		c.log.Debug("stasis: connecting", "attempt", sc.Attempt)
@@ -107,7 +107,9 @@ func (c *conn) onState(ctx context.Context, sc ari.StateChange) {
 	default:
 		return
 	}
-	c.rt.notify(change)
+	if c.rt.cfg.OnState != nil {
+		c.rt.cfg.OnState(sc)
+	}
 	if sc.State == ari.StateConnected && sc.Reconnect {
 		c.rt.bg.Add(1)
 		go func() {
@@ -128,11 +130,5 @@ func (c *conn) onState(ctx context.Context, sc ari.StateChange) {
 			}()
 			c.rt.cfg.OnConnect(ctx, sc.Reconnect)
 		}()
-	}
-}
-
-func (rt *Runtime) notify(sc StateChange) {
-	if rt.cfg.OnState != nil {
-		rt.cfg.OnState(sc)
 	}
 }

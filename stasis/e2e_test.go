@@ -40,9 +40,9 @@ func TestE2ECallLifecycle(t *testing.T) {
 			if err := call.Answer(ctx); err != nil {
 				return err
 			}
-			_, err := call.ARI().Channels.Play(ctx, call.ChannelID, &resources.ChannelPlayParams{Media: []string{"sound:hello-world"}})
+			_, err := call.REST().Channels.Play(ctx, call.ChannelID, &resources.ChannelPlayParams{Media: []string{"sound:hello-world"}})
 			return err
-		case *events.ChannelDtmfReceived:
+		case *events.ChannelDTMFReceived:
 			if e.Digit == "#" {
 				return call.Hangup(ctx, resources.HangupReasonNormal)
 			}
@@ -54,7 +54,7 @@ func TestE2ECallLifecycle(t *testing.T) {
 	startRuntime(t, rt)
 	require.NoError(t, srv.WaitApp(ctx, "app"))
 
-	call, err := srv.PlaceCall(aritest.CallParams{App: "app", Args: []string{"x"}, Caller: ari.CallerID{Name: "Alice", Number: "1001"}})
+	call, err := srv.PlaceCall(aritest.PlaceCallParams{App: "app", Args: []string{"x"}, Caller: ari.CallerID{Name: "Alice", Number: "1001"}})
 	require.NoError(t, err)
 	require.NoError(t, call.WaitState(ctx, "Up"))
 	_, err = call.WaitEvent(ctx, "PlaybackFinished")
@@ -88,7 +88,7 @@ func TestE2EOriginateAndBridge(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				return call.ARI().Bridges.AddChannel(ctx, b.ID, &resources.BridgeAddChannelParams{Channel: []string{call.ChannelID, e.Channel.ID}})
+				return call.REST().Bridges.AddChannel(ctx, b.ID, &resources.BridgeAddChannelParams{Channel: []string{call.ChannelID, e.Channel.ID}})
 			}
 			if err := call.Answer(ctx); err != nil {
 				return err
@@ -106,10 +106,10 @@ func TestE2EOriginateAndBridge(t *testing.T) {
 	startRuntime(t, rt)
 	require.NoError(t, srv.WaitApp(ctx, "app"))
 
-	alice, err := srv.PlaceCall(aritest.CallParams{App: "app"})
+	alice, err := srv.PlaceCall(aritest.PlaceCallParams{App: "app"})
 	require.NoError(t, err)
 	bobID := <-originated
-	bob := srv.Call(bobID)
+	bob := srv.Phone(bobID)
 	require.NotNil(t, bob, "the simulator knows the dialled phone")
 	require.NoError(t, bob.WaitState(ctx, "Ringing"))
 	require.NoError(t, bob.Answer())
@@ -152,13 +152,13 @@ func TestE2EMoveAndRouter(t *testing.T) {
 	require.NoError(t, srv.WaitApp(ctx, "router", "sales"))
 
 	// The default dialplan runs _X. as Answer, Stasis(router,${EXTEN}).
-	matched, err := srv.PlaceCall(aritest.CallParams{Extension: "12345"})
+	matched, err := srv.PlaceCall(aritest.PlaceCallParams{Extension: "12345"})
 	require.NoError(t, err)
 	eventually(t, func() bool { return len(log.get("sales", matched.ID())) == 1 }, "moved to sales")
 	sales := log.get("sales", matched.ID())[0]
 	assert.Equal(t, []string{"12345"}, sales.call.Args)
 
-	unmatched, err := srv.PlaceCall(aritest.CallParams{Extension: "99999"})
+	unmatched, err := srv.PlaceCall(aritest.PlaceCallParams{Extension: "99999"})
 	require.NoError(t, err)
 	require.NoError(t, unmatched.WaitEnd(ctx))
 	assert.Equal(t, 1, unmatched.Cause(), "unallocated number")
@@ -176,18 +176,18 @@ func TestE2EReconnectResync(t *testing.T) {
 	stream := fastStream()
 	stream.PingInterval = 20 * time.Millisecond
 	stream.PongTimeout = 150 * time.Millisecond
-	rt, err := New(Config{Client: srv.Client(), Apps: []App{log.app("app")}, Stream: stream, OnState: func(sc StateChange) {
-		if sc.State == ari.StateResynced && sc.Err == nil {
-			resynced <- *sc.Resync
+	rt, err := New(Config{Client: srv.Client(), Apps: []App{log.app("app")}, Stream: stream, OnResync: func(r ResyncReport) {
+		if r.Err == nil {
+			resynced <- r
 		}
 	}})
 	require.NoError(t, err)
 	startRuntime(t, rt)
 	require.NoError(t, srv.WaitApp(ctx, "app"))
 
-	survivor, err := srv.PlaceCall(aritest.CallParams{App: "app", Answer: true})
+	survivor, err := srv.PlaceCall(aritest.PlaceCallParams{App: "app", Answer: true})
 	require.NoError(t, err)
-	leaver, err := srv.PlaceCall(aritest.CallParams{App: "app", Answer: true})
+	leaver, err := srv.PlaceCall(aritest.PlaceCallParams{App: "app", Answer: true})
 	require.NoError(t, err)
 	eventually(t, func() bool { return rt.Stats().LiveCalls == 2 }, "two calls")
 
@@ -197,12 +197,12 @@ func TestE2EReconnectResync(t *testing.T) {
 	// re-syncs. Asterisk replays nothing.
 	srv.StallWebsockets()
 	require.NoError(t, leaver.Hangup(16))
-	newcomer, err := srv.PlaceCall(aritest.CallParams{App: "app", Answer: true, Args: []string{"late"}})
+	newcomer, err := srv.PlaceCall(aritest.PlaceCallParams{App: "app", Answer: true, Args: []string{"late"}})
 	require.NoError(t, err)
 
 	select {
 	case rep := <-resynced:
-		assert.Equal(t, ResyncReport{Ended: 1, Resumed: 1, Survived: 1}, rep)
+		assert.Equal(t, ResyncReport{Apps: []string{"app"}, Ended: 1, Resumed: 1, Survived: 1}, rep)
 	case <-ctx.Done():
 		t.Fatal("no re-sync")
 	}
@@ -238,9 +238,9 @@ func TestE2EShutdownHangsUpAtDeadline(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- rt.Run(context.Background()) }()
 	require.NoError(t, srv.WaitApp(ctx, "app"))
-	c1, err := srv.PlaceCall(aritest.CallParams{App: "app", Answer: true})
+	c1, err := srv.PlaceCall(aritest.PlaceCallParams{App: "app", Answer: true})
 	require.NoError(t, err)
-	c2, err := srv.PlaceCall(aritest.CallParams{App: "app", Answer: true})
+	c2, err := srv.PlaceCall(aritest.PlaceCallParams{App: "app", Answer: true})
 	require.NoError(t, err)
 	eventually(t, func() bool { return rt.Stats().LiveCalls == 2 }, "two calls")
 

@@ -12,6 +12,39 @@ type ResyncHandler interface {
 	OnResync(ctx context.Context, r Resync) error
 }
 
+// Resync is delivered to handlers implementing ResyncHandler when events of
+// their call may have been missed.
+type Resync struct {
+	// Reason says why events may have been missed.
+	Reason ResyncReason
+	// At is when the runtime noticed.
+	At time.Time
+}
+
+// ResyncReason says why a handler is told that events may have been missed.
+type ResyncReason int
+
+// The reasons for a Resync.
+const (
+	// ResyncReconnect: the websocket was down; Asterisk does not replay
+	// the events it sent meanwhile.
+	ResyncReconnect ResyncReason = iota + 1
+	// ResyncOverflow: the mailbox limit dropped events
+	// (OverflowDropNewest).
+	ResyncOverflow
+)
+
+// String names the reason, e.g. "reconnect".
+func (r ResyncReason) String() string {
+	switch r {
+	case ResyncReconnect:
+		return "reconnect"
+	case ResyncOverflow:
+		return "overflow"
+	}
+	return "unknown"
+}
+
 // EndHandler is implemented by handlers that want a last word when their
 // call ends for any reason. OnEnd runs in the call's goroutine after the
 // call's context is cancelled; ctx is a fresh context bounded by
@@ -62,6 +95,7 @@ func (r EndReason) String() string {
 
 // End describes how a call ended.
 type End struct {
+	// Reason says why the call ended.
 	Reason EndReason
 	// Err is the handler's error, the recovered panic (as an error), or the
 	// cause of a cancellation.

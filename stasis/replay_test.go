@@ -58,12 +58,12 @@ func oracle(t testing.TB, frames []string) map[string][]int {
 		if s, ok := e.(*events.StasisStart); ok {
 			live[key{app, s.Channel.ID}] = true
 		}
-		for _, id := range e.ChannelIDs() {
+		for _, id := range events.ChannelIDs(e) {
 			if live[key{app, id}] {
 				add(key{app, id})
 			}
 		}
-		for _, b := range e.BridgeIDs() {
+		for _, b := range events.BridgeIDs(e) {
 			for k, bs := range inBridge {
 				if k.app == app && bs[b] && live[k] {
 					add(k)
@@ -161,7 +161,7 @@ type frameRecorder struct {
 }
 
 func (r *frameRecorder) OnEvent(ctx context.Context, e events.Event) error {
-	b, err := e.MarshalJSON()
+	b, err := json.Marshal(e)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,26 @@ import (
 	"gostasis.dev/ari/events"
 )
 
+// ResyncReport says what a re-sync after a reconnect did; Config.OnResync
+// gets one after every re-sync.
+type ResyncReport struct {
+	// Apps are the applications of the connection that reconnected.
+	Apps []string
+	// Err is why the re-sync failed: the calls were then kept as they
+	// were, apart from what the counts below report.
+	Err error
+	// Ended counts calls whose channel ended while the websocket was
+	// down: they got a synthetic StasisEnd. (So did the channels a live
+	// call created that are gone; Stats.SyntheticEnds counts both.)
+	Ended int
+	// Resumed counts channels that entered an app while the websocket was
+	// down: they got a handler as if StasisStart had arrived.
+	Resumed int
+	// Survived counts calls still live: they were told events may have
+	// been missed (ResyncHandler).
+	Survived int
+}
+
 // resync reconciles the calls of this connection's apps with Asterisk
 // after a reconnect (Asterisk does not replay the events it sent while the
 // websocket was down):
@@ -27,32 +47,35 @@ func (c *conn) resync(ctx context.Context, gen uint64) {
 	rt := c.rt
 	ctx, cancel := context.WithTimeout(ctx, rt.cfg.cleanupTimeout())
 	defer cancel()
-	report, err := c.reconcile(ctx, gen)
-	change := StateChange{State: ari.StateResynced, Apps: c.names, Err: err, Resync: report}
-	if err != nil {
-		c.log.Error("stasis: re-sync failed; calls are kept as they were", "err", err)
+	report := ResyncReport{Apps: c.names}
+	report.Err = c.reconcile(ctx, gen, &report)
+	if report.Err != nil {
+		c.log.Error("stasis: re-sync failed; calls are kept as they were", "err", report.Err)
 	} else {
 		rt.stats.resyncs.Add(1)
 		c.log.Info("stasis: re-synced", "ended", report.Ended, "resumed", report.Resumed, "survived", report.Survived)
 	}
-	rt.notify(change)
+	if rt.cfg.OnResync != nil {
+		rt.cfg.OnResync(report)
+	}
 }
 
-func (c *conn) reconcile(ctx context.Context, gen uint64) (*ResyncReport, error) {
+// reconcile lists the channels of the apps and reconciles each app's
+// calls with them, counting what it does in report.
+func (c *conn) reconcile(ctx context.Context, gen uint64, report *ResyncReport) error {
 	rt := c.rt
 	channels, err := rt.rest.Channels.List(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	byID := make(map[string]*ari.Channel, len(channels))
 	for i := range channels {
 		byID[channels[i].ID] = &channels[i]
 	}
-	report := &ResyncReport{}
 	for _, a := range c.apps {
 		info, err := rt.rest.Applications.Get(ctx, a.name)
 		if err != nil {
-			return report, err
+			return err
 		}
 		inApp := make(map[string]*ari.Channel, len(info.ChannelIDs))
 		for _, id := range info.ChannelIDs {
@@ -62,7 +85,7 @@ func (c *conn) reconcile(ctx context.Context, gen uint64) (*ResyncReport, error)
 		}
 		c.reconcileApp(a, inApp, gen, report)
 	}
-	return report, nil
+	return nil
 }
 
 func (c *conn) reconcileApp(a *appState, live map[string]*ari.Channel, gen uint64, report *ResyncReport) {
@@ -128,7 +151,7 @@ func (c *conn) reconcileApp(a *appState, live map[string]*ari.Channel, gen uint6
 	}
 	for _, call := range survivors {
 		report.Survived++
-		call.mb.push(delivery{resync: &Resync{Reason: "reconnect", At: now}})
+		call.mb.push(delivery{resync: &Resync{Reason: ResyncReconnect, At: now}})
 	}
 	for _, call := range resumed {
 		report.Resumed++

@@ -28,17 +28,22 @@ func TestReconnectResync(t *testing.T) {
 	f.handleJSON("GET /channels", 200, "["+channelJSON("c1", "app")+","+channelJSON("c3", "app,x,y")+","+channelJSON("other", "elsewhere")+"]")
 	f.handleJSON("GET /applications/app", 200, `{"name":"app","channel_ids":["c1","c3"],"bridge_ids":[],"endpoint_ids":[],"device_names":[],"events_allowed":[],"events_disallowed":[]}`)
 	var mu sync.Mutex
-	var states []StateChange
-	resynced := make(chan *ResyncReport, 1)
-	rt, err := New(Config{Client: f.client(), Apps: []App{log.app("app")}, Stream: fastStream(), OnState: func(sc StateChange) {
-		mu.Lock()
-		states = append(states, sc)
-		mu.Unlock()
-		if sc.State == ari.StateResynced {
-			require.NoError(t, sc.Err)
-			resynced <- sc.Resync
-		}
-	}})
+	var seq []string
+	resynced := make(chan ResyncReport, 1)
+	rt, err := New(Config{Client: f.client(), Apps: []App{log.app("app")}, Stream: fastStream(),
+		OnState: func(sc ari.StateChange) {
+			assert.Equal(t, []string{"app"}, sc.Apps)
+			mu.Lock()
+			seq = append(seq, sc.State.String())
+			mu.Unlock()
+		},
+		OnResync: func(r ResyncReport) {
+			mu.Lock()
+			seq = append(seq, "resynced")
+			mu.Unlock()
+			resynced <- r
+		},
+	})
 	require.NoError(t, err)
 	startRuntime(t, rt)
 	f.waitConnected()
@@ -48,7 +53,7 @@ func TestReconnectResync(t *testing.T) {
 	f.drop()
 	f.waitConnected()
 	report := <-resynced
-	assert.Equal(t, ResyncReport{Ended: 1, Resumed: 1, Survived: 1}, *report)
+	assert.Equal(t, ResyncReport{Apps: []string{"app"}, Ended: 1, Resumed: 1, Survived: 1}, report)
 
 	ended := log.waitEnded(t, 1)[0]
 	assert.Equal(t, "c2", ended.call.ChannelID)
@@ -65,7 +70,7 @@ func TestReconnectResync(t *testing.T) {
 
 	c1 := log.get("app", "c1")[0]
 	eventually(t, func() bool { c1.mu.Lock(); defer c1.mu.Unlock(); return len(c1.resync) == 1 }, "c1 told of the gap")
-	assert.Equal(t, "reconnect", c1.resync[0].Reason)
+	assert.Equal(t, ResyncReconnect, c1.resync[0].Reason)
 	assert.Nil(t, c1.end())
 
 	// Events flow to survivors and resumed calls on the new connection.
@@ -81,11 +86,7 @@ func TestReconnectResync(t *testing.T) {
 	assert.EqualValues(t, 1, st.SyntheticEnds)
 
 	mu.Lock()
-	var seq []string
-	for _, sc := range states {
-		seq = append(seq, sc.State.String())
-	}
-	mu.Unlock()
+	defer mu.Unlock()
 	assert.Equal(t, "connecting connected disconnected connecting connected resynced", strings.Join(seq, " "))
 }
 

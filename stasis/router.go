@@ -92,7 +92,7 @@ func (r *routerCall) OnApplicationMoveFailed(ctx context.Context, e *events.Appl
 func (r *routerCall) move(ctx context.Context, target string) error {
 	r.tried = append(r.tried, target)
 	p := &resources.ChannelMoveParams{App: target, AppArgs: strings.Join(r.call.Args, ",")}
-	err := r.call.ARI().Channels.Move(ctx, r.call.ChannelID, p)
+	err := r.call.REST().Channels.Move(ctx, r.call.ChannelID, p)
 	if err == nil {
 		r.call.Logger().Info("stasis: router: moved", "to", target)
 		return nil

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"gostasis.dev/ari"
 	"gostasis.dev/ari/events"
 	"gostasis.dev/ari/resources"
 )
@@ -229,11 +230,18 @@ func TestRecordingEventsReachTheirTarget(t *testing.T) {
 func TestConnectionPerApp(t *testing.T) {
 	f := newFakeAsterisk(t)
 	log := newCallLog()
-	rt, err := New(Config{Client: f.client(), Apps: []App{log.app("a"), log.app("b")}, Connection: ConnectionPerApp})
+	connected := make(chan string, 2)
+	rt, err := New(Config{Client: f.client(), Apps: []App{log.app("a"), log.app("b")}, Connection: ConnectionPerApp,
+		OnState: func(sc ari.StateChange) {
+			if sc.State == ari.StateConnected {
+				connected <- strings.Join(sc.Apps, ",")
+			}
+		}})
 	require.NoError(t, err)
 	startRuntime(t, rt)
 	got := []string{f.waitConnected(), f.waitConnected()}
 	assert.ElementsMatch(t, []string{"a", "b"}, got, "one websocket per app")
+	assert.ElementsMatch(t, []string{"a", "b"}, []string{<-connected, <-connected}, "OnState says which connection")
 	// Each app's events arrive on its own websocket.
 	f.mu.Lock()
 	conns := map[string]int{}

@@ -29,7 +29,7 @@ func TestLifecycle(t *testing.T) {
 	assert.Equal(t, []string{"a", "b"}, r.call.Args)
 	assert.Equal(t, "1001", r.call.Caller.Number)
 	assert.Len(t, log.get("app", "c1"), 1, "exactly one handler")
-	assert.Equal(t, "1", r.events[1].(*events.ChannelDtmfReceived).Digit)
+	assert.Equal(t, "1", r.events[1].(*events.ChannelDTMFReceived).Digit)
 	assert.Error(t, r.call.Context().Err(), "context cancelled after the end")
 
 	eventually(t, func() bool { return rt.Stats().LiveCalls == 0 }, "no live call")
@@ -69,7 +69,7 @@ func TestSlowHandlerDoesNotDelayOthers(t *testing.T) {
 	release := make(chan struct{})
 	log.hook = func(call *Call, ctx context.Context, e events.Event) error {
 		if call.ChannelID == "slow" {
-			if _, ok := e.(*events.ChannelDtmfReceived); ok {
+			if _, ok := e.(*events.ChannelDTMFReceived); ok {
 				<-release
 			}
 		}
@@ -103,7 +103,7 @@ func TestHandlerErrorHangsUp(t *testing.T) {
 		w.WriteHeader(http.StatusNoContent)
 	})
 	log.hook = func(call *Call, ctx context.Context, e events.Event) error {
-		if _, ok := e.(*events.ChannelDtmfReceived); ok && call.ChannelID == "c1" {
+		if _, ok := e.(*events.ChannelDTMFReceived); ok && call.ChannelID == "c1" {
 			return errors.New("boom")
 		}
 		return nil
@@ -134,7 +134,7 @@ func TestHandlerPanicIsContained(t *testing.T) {
 	})
 	log.hook = func(call *Call, ctx context.Context, e events.Event) error {
 		if call.ChannelID == "bad" {
-			if _, ok := e.(*events.ChannelDtmfReceived); ok {
+			if _, ok := e.(*events.ChannelDTMFReceived); ok {
 				panic("handler bug")
 			}
 		}

@@ -268,7 +268,7 @@ func (s *Server) send(ev events.Event, t target) {
 	b.Timestamp = ari.Time{Time: s.now()}
 	b.AsteriskID = s.cfg.AsteriskID
 	b.Application = ""
-	data, err := ev.MarshalJSON()
+	data, err := ev.(json.Marshaler).MarshalJSON()
 	if err != nil {
 		s.log.Error("aritest: marshalling an event", "type", typ, "error", err)
 		return

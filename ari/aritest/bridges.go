@@ -53,7 +53,7 @@ func (b *bridge) model() ari.Bridge {
 		VideoSourceID: b.videoSource,
 		CreationTime:  ari.Time{Time: b.created},
 	}
-	m.MarkPresent("video_mode")
+	markPresent(&m, "video_mode")
 	return m
 }
 

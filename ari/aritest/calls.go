@@ -11,11 +11,15 @@ import (
 	"gostasis.dev/ari/events"
 )
 
-// Call is the far end of a call of the simulated "Test" technology: a
-// phone that called in (Server.PlaceCall) or that an application dialled
-// (an originate or a dial to Test/<name>). Its methods act as the phone
-// does: send DTMF, hang up, answer or reject a call ringing it.
-type Call struct {
+// Phone is the far end of a call: a phone of the simulated "Test"
+// technology, driven by the test. It either called in (Server.PlaceCall)
+// or was dialled by an application (an originate or a dial to
+// Test/<name>). It is not the application's side of the call (a
+// *stasis.Call, for instance). Its methods do what a person at the phone
+// does (send DTMF, hang up, answer or reject a call ringing it) and tell
+// what that person heard. A Phone serves one call and is done when its
+// channel is destroyed.
+type Phone struct {
 	s        *Server
 	id       string
 	outbound bool
@@ -33,8 +37,8 @@ type Call struct {
 	talkingUntil time.Time
 }
 
-// CallParams describes an inbound call for PlaceCall.
-type CallParams struct {
+// PlaceCallParams describes an inbound call for Server.PlaceCall.
+type PlaceCallParams struct {
 	// App, when set, sends the call straight into this Stasis application
 	// (as an extension running Stasis(App,Args...)), without the dialplan.
 	App string
@@ -61,10 +65,12 @@ type CallParams struct {
 	Language string
 }
 
-// PlaceCall places an inbound call from a Test phone. The channel enters
-// the dialplan (or App) before PlaceCall returns, so a connected
-// application has already been sent StasisStart.
-func (s *Server) PlaceCall(p CallParams) (*Call, error) {
+// PlaceCall places an inbound call from a Test phone and returns that
+// phone. The channel enters the dialplan (or App) before PlaceCall
+// returns, so a connected application has already been sent StasisStart.
+// A missing dialplan context or extension, or a ChannelID in use, is an
+// error.
+func (s *Server) PlaceCall(p PlaceCallParams) (*Phone, error) {
 	if p.Context == "" {
 		p.Context = "default"
 	}
@@ -115,78 +121,79 @@ func (s *Server) PlaceCall(p CallParams) (*Call, error) {
 	for _, k := range keys {
 		s.writeVar(ch, k, p.Variables[k], false)
 	}
-	c := &Call{s: s, id: id, ch: ch, done: make(chan struct{})}
-	ch.call = c
-	s.calls[id] = c
+	phone := &Phone{s: s, id: id, ch: ch, done: make(chan struct{})}
+	ch.phone = phone
+	s.phones[id] = phone
 	s.send(&events.ChannelCreated{Channel: ch.snapshot()}, target{ch: ch})
 	s.startSteps(ch, p.Context, p.Extension, 1, steps)
-	return c, nil
+	return phone, nil
 }
 
 // end marks the call ended. Call with s.mu held.
-func (c *Call) end() {
-	if c.ended {
+func (p *Phone) end() {
+	if p.ended {
 		return
 	}
-	c.ended = true
-	if c.ch != nil {
-		c.last = c.ch.snapshot()
-		c.cause = c.ch.cause
+	p.ended = true
+	if p.ch != nil {
+		p.last = p.ch.snapshot()
+		p.cause = p.ch.cause
 	}
-	close(c.done)
+	close(p.done)
 }
 
 // ID returns the channel's unique id.
-func (c *Call) ID() string { return c.id }
+func (p *Phone) ID() string { return p.id }
 
-// Outbound reports whether the call was dialled by Asterisk (an originate
-// or a dial to Test/...) rather than placed with PlaceCall.
-func (c *Call) Outbound() bool { return c.outbound }
+// Outbound reports whether the phone was dialled by Asterisk (an
+// originate or a dial to Test/...) rather than placed a call with
+// PlaceCall.
+func (p *Phone) Outbound() bool { return p.outbound }
 
 // Channel returns a snapshot of the channel (its last state once ended).
-func (c *Call) Channel() ari.Channel {
-	c.s.mu.Lock()
-	defer c.s.unlock()
-	if c.ended {
-		return c.last
+func (p *Phone) Channel() ari.Channel {
+	p.s.mu.Lock()
+	defer p.s.unlock()
+	if p.ended {
+		return p.last
 	}
-	return c.ch.snapshot()
+	return p.ch.snapshot()
 }
 
 // State returns the channel's state ("Ring", "Ringing", "Up", ...).
-func (c *Call) State() string { return string(c.Channel().State) }
+func (p *Phone) State() string { return string(p.Channel().State) }
 
 // Done is closed when the channel has been destroyed.
-func (c *Call) Done() <-chan struct{} { return c.done }
+func (p *Phone) Done() <-chan struct{} { return p.done }
 
 // Cause returns the hangup cause once the call has ended, else 0.
-func (c *Call) Cause() int {
-	c.s.mu.Lock()
-	defer c.s.unlock()
-	return c.cause
+func (p *Phone) Cause() int {
+	p.s.mu.Lock()
+	defer p.s.unlock()
+	return p.cause
 }
 
 // live returns the channel, or ErrCallEnded. Call with s.mu held.
-func (c *Call) live() (*channel, error) {
-	if c.ended || c.ch == nil || c.ch.gone || c.ch.dying {
+func (p *Phone) live() (*channel, error) {
+	if p.ended || p.ch == nil || p.ch.gone || p.ch.dying {
 		return nil, ErrCallEnded
 	}
-	return c.ch, nil
+	return p.ch, nil
 }
 
 // SendDTMF makes the phone send digits (0-9, A-D, *, #; 'w' pauses 500ms):
-// each arrives as ChannelDtmfReceived on the call's channel, Timing.
+// each arrives as ChannelDTMFReceived on the call's channel, Timing.
 // DTMFDuration long and Timing.DTMFGap apart. It returns at once; use
 // WaitEvent or an EventCursor to wait for the digits.
-func (c *Call) SendDTMF(digits string) error {
-	c.s.mu.Lock()
-	defer c.s.unlock()
-	ch, err := c.live()
+func (p *Phone) SendDTMF(digits string) error {
+	p.s.mu.Lock()
+	defer p.s.unlock()
+	ch, err := p.live()
 	if err != nil {
 		return err
 	}
-	t := c.s.cfg.Timing
-	c.s.queueDTMF(ch, digits, 0, t.DTMFGap, t.DTMFDuration, 0, true)
+	t := p.s.cfg.Timing
+	p.s.queueDTMF(ch, digits, 0, t.DTMFGap, t.DTMFDuration, 0, true)
 	return nil
 }
 
@@ -194,21 +201,21 @@ func (c *Call) SendDTMF(digits string) error {
 // normal clearing when cause is 0): ChannelHangupRequest with that cause,
 // then what Asterisk does for the channel (StasisEnd, the dialplan's h
 // extension, ChannelDestroyed).
-func (c *Call) Hangup(cause int) error {
-	c.s.mu.Lock()
-	defer c.s.unlock()
-	ch, err := c.live()
+func (p *Phone) Hangup(cause int) error {
+	p.s.mu.Lock()
+	defer p.s.unlock()
+	ch, err := p.live()
 	if err != nil {
 		return err
 	}
 	if cause <= 0 {
 		cause = 16
 	}
-	if ch.dial != nil && !ch.dial.answered && c.outbound {
-		c.s.outboundFailed(ch, cause)
+	if ch.dial != nil && !ch.dial.answered && p.outbound {
+		p.s.outboundFailed(ch, cause)
 		return nil
 	}
-	c.s.hangupRequest(ch, cause, cause, false)
+	p.s.hangupRequest(ch, cause, cause, false)
 	return nil
 }
 
@@ -217,37 +224,37 @@ func (c *Call) Hangup(cause int) error {
 var errNotRinging = errors.New("aritest: the call is not an unanswered outbound call")
 
 // Answer answers an outbound call that is ringing the phone.
-func (c *Call) Answer() error {
-	c.s.mu.Lock()
-	defer c.s.unlock()
-	ch, err := c.live()
+func (p *Phone) Answer() error {
+	p.s.mu.Lock()
+	defer p.s.unlock()
+	ch, err := p.live()
 	if err != nil {
 		return err
 	}
-	if !c.outbound || ch.dial == nil || ch.dial.answered {
+	if !p.outbound || ch.dial == nil || ch.dial.answered {
 		return errNotRinging
 	}
 	if !ch.dial.dialed {
 		return errors.New("aritest: the channel has not been dialled yet")
 	}
-	c.s.outboundAnswered(ch)
+	p.s.outboundAnswered(ch)
 	return nil
 }
 
 // Ring makes the phone of an outbound call report ringing (state Ringing
 // and a Dial event with dialstatus RINGING). Dialled Test channels ring by
 // themselves; Ring is for a second indication.
-func (c *Call) Ring() error {
-	c.s.mu.Lock()
-	defer c.s.unlock()
-	ch, err := c.live()
+func (p *Phone) Ring() error {
+	p.s.mu.Lock()
+	defer p.s.unlock()
+	ch, err := p.live()
 	if err != nil {
 		return err
 	}
-	if !c.outbound || ch.dial == nil || ch.dial.answered {
+	if !p.outbound || ch.dial == nil || ch.dial.answered {
 		return errNotRinging
 	}
-	c.s.outboundRinging(ch)
+	p.s.outboundRinging(ch)
 	return nil
 }
 
@@ -255,99 +262,99 @@ func (c *Call) Ring() error {
 // (17 busy, 21 rejected, 34 congestion...; 0 means 21): a hangup request,
 // a Dial event with the matching status (BUSY, CONGESTION, NOANSWER or
 // CHANUNAVAIL) and the channel's destruction.
-func (c *Call) Reject(cause int) error {
-	c.s.mu.Lock()
-	defer c.s.unlock()
-	ch, err := c.live()
+func (p *Phone) Reject(cause int) error {
+	p.s.mu.Lock()
+	defer p.s.unlock()
+	ch, err := p.live()
 	if err != nil {
 		return err
 	}
-	if !c.outbound || ch.dial == nil || ch.dial.answered {
+	if !p.outbound || ch.dial == nil || ch.dial.answered {
 		return errNotRinging
 	}
 	if cause <= 0 {
 		cause = 21
 	}
-	c.s.outboundFailed(ch, cause)
+	p.s.outboundFailed(ch, cause)
 	return nil
 }
 
 // Hold puts the call on hold from the phone's side (ChannelHold).
-func (c *Call) Hold() error { return c.hold(true) }
+func (p *Phone) Hold() error { return p.hold(true) }
 
 // Unhold takes the call off hold from the phone's side (ChannelUnhold).
-func (c *Call) Unhold() error { return c.hold(false) }
+func (p *Phone) Unhold() error { return p.hold(false) }
 
-func (c *Call) hold(on bool) error {
-	c.s.mu.Lock()
-	defer c.s.unlock()
-	ch, err := c.live()
+func (p *Phone) hold(on bool) error {
+	p.s.mu.Lock()
+	defer p.s.unlock()
+	ch, err := p.live()
 	if err != nil {
 		return err
 	}
 	if on {
-		c.s.send(&events.ChannelHold{Channel: ch.snapshot()}, target{ch: ch})
+		p.s.send(&events.ChannelHold{Channel: ch.snapshot()}, target{ch: ch})
 	} else {
-		c.s.send(&events.ChannelUnhold{Channel: ch.snapshot()}, target{ch: ch})
+		p.s.send(&events.ChannelUnhold{Channel: ch.snapshot()}, target{ch: ch})
 	}
 	return nil
 }
 
 // Talk makes the phone send audio for d, so that a recording of the call
 // does not end on silence meanwhile.
-func (c *Call) Talk(d time.Duration) {
-	c.s.mu.Lock()
-	defer c.s.unlock()
-	c.talkingUntil = time.Now().Add(d)
+func (p *Phone) Talk(d time.Duration) {
+	p.s.mu.Lock()
+	defer p.s.unlock()
+	p.talkingUntil = time.Now().Add(d)
 }
 
 // DTMFHeard returns the DTMF digits the phone received (channels.sendDTMF
 // on its channel).
-func (c *Call) DTMFHeard() string {
-	c.s.mu.Lock()
-	defer c.s.unlock()
-	return string(c.dtmfHeard)
+func (p *Phone) DTMFHeard() string {
+	p.s.mu.Lock()
+	defer p.s.unlock()
+	return string(p.dtmfHeard)
 }
 
 // MediaHeard returns the media URIs played to the phone (channel and
 // bridge playbacks), in order.
-func (c *Call) MediaHeard() []string {
-	c.s.mu.Lock()
-	defer c.s.unlock()
-	return append([]string(nil), c.mediaHeard...)
+func (p *Phone) MediaHeard() []string {
+	p.s.mu.Lock()
+	defer p.s.unlock()
+	return append([]string(nil), p.mediaHeard...)
 }
 
 // OnHold reports whether the application put the phone on hold
 // (channels.hold).
-func (c *Call) OnHold() bool {
-	c.s.mu.Lock()
-	defer c.s.unlock()
-	return c.onHold
+func (p *Phone) OnHold() bool {
+	p.s.mu.Lock()
+	defer p.s.unlock()
+	return p.onHold
 }
 
 // Redirects returns the endpoints the application redirected the call to
 // (channels.redirect), in order.
-func (c *Call) Redirects() []string {
-	c.s.mu.Lock()
-	defer c.s.unlock()
-	return append([]string(nil), c.redirects...)
+func (p *Phone) Redirects() []string {
+	p.s.mu.Lock()
+	defer p.s.unlock()
+	return append([]string(nil), p.redirects...)
 }
 
 // WaitState waits until the channel is in state (e.g. "Up"). It fails
 // with ErrCallEnded if the call ends first.
-func (c *Call) WaitState(ctx context.Context, state string) error {
-	return c.s.waitFor(ctx, func() (bool, error) {
-		if c.ended {
+func (p *Phone) WaitState(ctx context.Context, state string) error {
+	return p.s.waitFor(ctx, func() (bool, error) {
+		if p.ended {
 			return false, ErrCallEnded
 		}
-		return c.ch.state == state, nil
+		return p.ch.state == state, nil
 	})
 }
 
 // WaitEnd waits until the channel is destroyed.
-func (c *Call) WaitEnd(ctx context.Context) error {
+func (p *Phone) WaitEnd(ctx context.Context) error {
 	select {
-	case <-c.done:
+	case <-p.done:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
@@ -356,14 +363,14 @@ func (c *Call) WaitEnd(ctx context.Context) error {
 
 // Events returns the events sent about the call's channel (those whose
 // ChannelIDs include it), to any application, oldest first.
-func (c *Call) Events() []SentEvent {
-	c.s.mu.Lock()
-	defer c.s.unlock()
+func (p *Phone) Events() []SentEvent {
+	p.s.mu.Lock()
+	defer p.s.unlock()
 	var out []SentEvent
 	var ids [8]string
-	c.s.events.each(0, func(e *logEntry) bool {
-		for _, id := range e.event().AppendChannelIDs(ids[:0]) {
-			if id == c.id {
+	p.s.events.each(0, func(e *logEntry) bool {
+		for _, id := range events.AppendChannelIDs(ids[:0], e.event()) {
+			if id == p.id {
 				out = append(out, e.sent())
 				break
 			}
@@ -375,14 +382,14 @@ func (c *Call) Events() []SentEvent {
 
 // WaitEvent waits for an event of the given type about the call's channel,
 // from the start of the event log.
-func (c *Call) WaitEvent(ctx context.Context, eventType string) (events.Event, error) {
-	return c.s.WaitEvent(ctx, func(e events.Event) bool {
+func (p *Phone) WaitEvent(ctx context.Context, eventType string) (events.Event, error) {
+	return p.s.WaitEvent(ctx, func(e events.Event) bool {
 		if e.EventType() != eventType {
 			return false
 		}
 		var ids [8]string
-		for _, id := range e.AppendChannelIDs(ids[:0]) {
-			if id == c.id {
+		for _, id := range events.AppendChannelIDs(ids[:0], e) {
+			if id == p.id {
 				return true
 			}
 		}
@@ -390,13 +397,13 @@ func (c *Call) WaitEvent(ctx context.Context, eventType string) (events.Event, e
 	})
 }
 
-// Calls returns the Test calls in progress, oldest first.
-func (s *Server) Calls() []*Call {
+// Phones returns the phones of the Test calls in progress, oldest first.
+func (s *Server) Phones() []*Phone {
 	s.mu.Lock()
 	defer s.unlock()
-	out := make([]*Call, 0, len(s.calls))
-	for _, c := range s.calls {
-		out = append(out, c)
+	out := make([]*Phone, 0, len(s.phones))
+	for _, p := range s.phones {
+		out = append(out, p)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i].ch, out[j].ch
@@ -408,22 +415,24 @@ func (s *Server) Calls() []*Call {
 	return out
 }
 
-// Call returns the Test call of the channel id, or nil.
-func (s *Server) Call(id string) *Call {
+// Phone returns the phone of the Test channel id, or nil if no call in
+// progress has that channel.
+func (s *Server) Phone(id string) *Phone {
 	s.mu.Lock()
 	defer s.unlock()
-	return s.calls[id]
+	return s.phones[id]
 }
 
-// WaitCall waits for a Test call in progress for which match reports true
-// (nil matches any), e.g. the outbound call an application dials. match
-// runs with the server locked and must not call the server or the call.
-func (s *Server) WaitCall(ctx context.Context, match func(*Call) bool) (*Call, error) {
-	var found *Call
+// WaitPhone waits for the phone of a Test call in progress for which
+// match reports true (nil matches any), e.g. the phone an application
+// dials. match runs with the server locked and must not call the server
+// or the phone.
+func (s *Server) WaitPhone(ctx context.Context, match func(*Phone) bool) (*Phone, error) {
+	var found *Phone
 	err := s.waitFor(ctx, func() (bool, error) {
-		for _, c := range s.calls {
-			if match == nil || match(c) {
-				found = c
+		for _, p := range s.phones {
+			if match == nil || match(p) {
+				found = p
 				return true, nil
 			}
 		}

@@ -74,7 +74,7 @@ type channel struct {
 
 	gone, dying bool
 	cause       int
-	call        *Call
+	phone       *Phone
 }
 
 // chanSub is an application's subscription to a channel: explicit (by
@@ -197,7 +197,7 @@ func (s *Server) setCallerID(ch *channel, id ari.CallerID) {
 		return
 	}
 	ch.caller = id
-	s.send(&events.ChannelCallerId{
+	s.send(&events.ChannelCallerID{
 		CallerPresentation:    0,
 		CallerPresentationTxt: "Presentation Allowed, Not Screened",
 		Channel:               ch.snapshot(),

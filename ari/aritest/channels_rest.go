@@ -191,8 +191,8 @@ func hChannelsRedirect(s *Server, c *reqCtx) reply {
 	}
 	// Local channels cannot be redirected (no transfer support): Asterisk
 	// accepts the request and nothing happens. A Test phone records it.
-	if ch.call != nil {
-		ch.call.redirects = append(ch.call.redirects, res)
+	if ch.phone != nil {
+		ch.phone.redirects = append(ch.phone.redirects, res)
 	}
 	return noContent()
 }
@@ -285,8 +285,8 @@ func hChannelsHold(s *Server, c *reqCtx) reply {
 	ch.hold = true
 	if p := holdHeardBy(ch); p != nil {
 		s.send(&events.ChannelHold{Channel: p.snapshot()}, target{ch: p})
-	} else if ch.call != nil {
-		ch.call.onHold = true
+	} else if ch.phone != nil {
+		ch.phone.onHold = true
 	}
 	return noContent()
 }
@@ -299,8 +299,8 @@ func hChannelsUnhold(s *Server, c *reqCtx) reply {
 	ch.hold = false
 	if p := holdHeardBy(ch); p != nil {
 		s.send(&events.ChannelUnhold{Channel: p.snapshot()}, target{ch: p})
-	} else if ch.call != nil {
-		ch.call.onHold = false
+	} else if ch.phone != nil {
+		ch.phone.onHold = false
 	}
 	return noContent()
 }

@@ -80,7 +80,7 @@ type Timing struct {
 	DTMFGap time.Duration
 	// Ring is how long an outbound Test channel rings before it answers by
 	// itself. Never leaves the answer (or the rejection) to the test script
-	// (Call.Answer, Call.Reject). Default 2s.
+	// (Phone.Answer, Phone.Reject). Default 2s.
 	Ring time.Duration
 	// AnswerDelay is the pause the dialplan's Answer() makes after
 	// answering a channel (Asterisk waits 500ms). Default 500ms.

@@ -1,16 +1,38 @@
-// Package aritest is a simulated Asterisk for testing ARI applications,
-// named after net/http/httptest: NewServer (or Start in a test) listens on
-// a loopback port and speaks ARI the way Asterisk 22.10.1 does, so that an
-// application can be tested end to end without an Asterisk.
+// Package aritest is a simulated Asterisk for testing ARI applications
+// without a PBX. Like net/http/httptest, it listens on a loopback port;
+// it speaks ARI over real HTTP and websockets the way Asterisk 22.10.1
+// does, keeps Asterisk's state, and lets the test play the people at the
+// phones.
 //
-//	srv := aritest.Start(t, aritest.Config{Timing: aritest.FastTiming()})
-//	app := myapp.New(srv.Client())           // or point it at srv.URL
-//	go app.Run(ctx)
-//	_ = srv.WaitApp(ctx, "myapp")
-//	call, _ := srv.PlaceCall(aritest.CallParams{App: "myapp"})
-//	_ = call.WaitState(ctx, "Up")             // the application answered
-//	_ = call.SendDTMF("1#")                   // the caller presses keys
-//	_ = call.Hangup(16)                       // and hangs up
+// Each call has two sides. The application under test drives its side
+// over ARI (with package stasis, through a *stasis.Call). The test drives
+// the far end, a *Phone: it places a call, presses keys, hangs up,
+// answers or rejects a call the application dials, and tells what it
+// heard.
+//
+//	func TestIVR(t *testing.T) {
+//		ctx := t.Context()
+//		srv := aritest.Start(t, aritest.Config{Timing: aritest.FastTiming()})
+//		go myapp.Run(ctx, srv.Client()) // the application under test, named "ivr"
+//		_ = srv.WaitApp(ctx, "ivr")
+//
+//		phone, err := srv.PlaceCall(aritest.PlaceCallParams{App: "ivr"})
+//		if err != nil {
+//			t.Fatal(err)
+//		}
+//		_ = phone.WaitState(ctx, "Up") // the application answered
+//		_ = phone.SendDTMF("1#")       // the caller presses keys
+//		_ = phone.WaitEnd(ctx)         // the application hung up
+//		t.Log(phone.MediaHeard())      // what the caller heard
+//	}
+//
+// Where to go next: the package example runs a whole test, application
+// included, and the example of Server.PlaceCall sends a call through the
+// dialplan. Server lists what a test can do and inspect, Phone what the
+// far end of a call can do, Config and Timing what can be set.
+// examples/ivr/main_test.go in this repository tests a stasis
+// application this way. The sections below say what the simulator does
+// and where it differs from Asterisk.
 //
 // # What it speaks
 //
@@ -22,7 +44,8 @@
 // that websocket (RESTRequest / RESTResponse) works too. Users
 // authenticate with Basic authentication or api_key; a read-only user may
 // only GET. /ari/api-docs serves Asterisk's own description, with basePath
-// rewritten as Asterisk does.
+// rewritten as Asterisk does. docs/ari-notes.md in this repository
+// describes the wire protocol and the error replies it follows.
 //
 // # State, not canned replies
 //
@@ -42,7 +65,7 @@
 //
 // Events are built from the generated types of package events and are
 // held, by this package's tests, to the events captured from a real
-// Asterisk 22.10.1: the same members with the same JSON types, and the
+// Asterisk 22.10.1 (copies in testdata/): the same members with the same JSON types, and the
 // same order for each scenario of the captured session (originate, answer,
 // playback lists, DTMF, bridges, recordings, hangups with causes, continue,
 // move, snoop, external media...). Error replies carry Asterisk's status
@@ -63,16 +86,17 @@
 // tests fast while keeping the order of events. Config.Now sets the clock
 // of timestamps.
 //
-// # Scripting
+// # The far end of calls
 //
-// The far end of calls is driven from the test: PlaceCall sends a call
-// from a Test phone into an application or the dialplan and returns a
-// *Call; a Call sends DTMF, holds, talks, hangs up with a cause, and
-// answers, rings or rejects a call the application dialled (Test/<name>),
-// which otherwise answers by itself after Timing.Ring (or never, with
-// Never). Server.WaitEvent, Server.Cursor, Call.WaitEvent and Server.Events
-// give the events sent; Channels, Bridges, Playbacks, Recordings,
-// StoredRecordings and Calls give the state. DropWebsockets,
+// The far end of calls is driven from the test: Server.PlaceCall sends a
+// call from a Test phone into an application or the dialplan and returns
+// its *Phone; Server.WaitPhone returns the Phone of a call the
+// application dialled (Test/<name>), which otherwise answers by itself
+// after Timing.Ring (or never, with Never). A Phone sends DTMF, holds,
+// talks, hangs up with a cause, and answers, rings or rejects a call
+// ringing it. Server.WaitEvent, Server.Cursor, Phone.WaitEvent and
+// Server.Events give the events sent; Channels, Bridges, Playbacks,
+// Recordings, StoredRecordings and Phones give the state. DropWebsockets,
 // StallWebsockets (a half-open connection that loses events),
 // RefuseWebsockets and Restart test reconnections and resynchronisation.
 //

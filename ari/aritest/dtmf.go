@@ -101,15 +101,15 @@ func (s *Server) dtmfSent(ch *channel, digit byte, ms int) {
 		s.dtmfReceived(ch.peer, digit, ms)
 		return
 	}
-	if ch.call != nil {
-		ch.call.dtmfHeard = append(ch.call.dtmfHeard, digit)
+	if ch.phone != nil {
+		ch.phone.dtmfHeard = append(ch.phone.dtmfHeard, digit)
 	}
 }
 
-// dtmfReceived is a digit arriving on ch: ChannelDtmfReceived, a recording
+// dtmfReceived is a digit arriving on ch: ChannelDTMFReceived, a recording
 // that ends on it, and Echo() sending it back.
 func (s *Server) dtmfReceived(ch *channel, digit byte, ms int) {
-	s.send(&events.ChannelDtmfReceived{Digit: string(digit), DurationMS: ms, Channel: ch.snapshot()}, target{ch: ch})
+	s.send(&events.ChannelDTMFReceived{Digit: string(digit), DurationMS: ms, Channel: ch.snapshot()}, target{ch: ch})
 	if rec, ok := ch.mq.cur.(*liveRecording); ok && rec.terminatesOn(digit) {
 		s.finishRecording(rec, "done")
 	}

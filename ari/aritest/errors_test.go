@@ -15,6 +15,7 @@ import (
 
 	"gostasis.dev/ari"
 	"gostasis.dev/ari/aritest"
+	"gostasis.dev/ari/events"
 	"gostasis.dev/ari/resources"
 )
 
@@ -59,7 +60,7 @@ func errorFixture(t *testing.T) *aritest.Server {
 	c := ctx(t)
 	_, err := rc.Channels.Originate(c, &resources.ChannelOriginateParams{Endpoint: "Local/100@default", App: "testapp", ChannelID: "c1"})
 	require.NoError(t, err)
-	_, err = srv.WaitEvent(c, func(e eventsEvent) bool { return e.EventType() == "StasisStart" && e.ChannelIDs()[0] == "c1" })
+	_, err = srv.WaitEvent(c, func(e eventsEvent) bool { return e.EventType() == "StasisStart" && events.ChannelIDs(e)[0] == "c1" })
 	require.NoError(t, err)
 	_, err = rc.Channels.Originate(c, &resources.ChannelOriginateParams{Endpoint: "Local/400@default", Context: "default", Extension: "400", ChannelID: "x1"})
 	require.NoError(t, err)

@@ -11,7 +11,8 @@ import (
 // before the condition is met.
 var ErrClosed = errors.New("aritest: server closed")
 
-// ErrCallEnded is returned by the methods of a Call whose channel is gone.
+// ErrCallEnded is returned by the methods of a Phone whose call has ended
+// (its channel is gone).
 var ErrCallEnded = errors.New("aritest: call ended")
 
 // SentEvent is one event the server wrote to an events websocket.

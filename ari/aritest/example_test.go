@@ -43,18 +43,18 @@ func Example() {
 	_ = srv.WaitApp(ctx, "myapp")
 
 	// The test: a call comes in, gets answered and hears hello-world.
-	call, err := srv.PlaceCall(aritest.CallParams{App: "myapp", Caller: ari.CallerID{Name: "Alice", Number: "1001"}})
+	phone, err := srv.PlaceCall(aritest.PlaceCallParams{App: "myapp", Caller: ari.CallerID{Name: "Alice", Number: "1001"}})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	_ = call.WaitState(ctx, "Up")
-	_, _ = call.WaitEvent(ctx, "PlaybackFinished")
-	fmt.Println("heard:", call.MediaHeard())
+	_ = phone.WaitState(ctx, "Up")
+	_, _ = phone.WaitEvent(ctx, "PlaybackFinished")
+	fmt.Println("heard:", phone.MediaHeard())
 
-	_ = call.Hangup(16) // the caller hangs up
-	<-call.Done()
-	fmt.Println("cause:", call.Cause())
+	_ = phone.Hangup(16) // the caller hangs up
+	<-phone.Done()
+	fmt.Println("cause:", phone.Cause())
 	// Output:
 	// heard: [sound:hello-world]
 	// cause: 16
@@ -78,16 +78,63 @@ func ExampleServer_PlaceCall() {
 	defer func() { stop(); <-done }()
 	_ = srv.WaitApp(ctx, "ivr")
 
-	call, _ := srv.PlaceCall(aritest.CallParams{Extension: "555", Caller: ari.CallerID{Number: "1001"}})
-	ev, _ := call.WaitEvent(ctx, "StasisStart")
+	phone, _ := srv.PlaceCall(aritest.PlaceCallParams{Extension: "555", Caller: ari.CallerID{Number: "1001"}})
+	ev, _ := phone.WaitEvent(ctx, "StasisStart")
 	ss := ev.(*events.StasisStart)
 	fmt.Println(ss.Application, ss.Args, ss.Channel.State, ss.Channel.Dialplan.AppData)
 
-	_ = call.SendDTMF("1")
-	ev, _ = call.WaitEvent(ctx, "ChannelDtmfReceived")
-	fmt.Println("digit", ev.(*events.ChannelDtmfReceived).Digit)
-	_ = call.Hangup(0)
+	_ = phone.SendDTMF("1")
+	ev, _ = phone.WaitEvent(ctx, "ChannelDtmfReceived")
+	fmt.Println("digit", ev.(*events.ChannelDTMFReceived).Digit)
+	_ = phone.Hangup(0)
 	// Output:
 	// ivr [main-menu] Up ivr,main-menu
 	// digit 1
+}
+
+// A call the application dials to the Test technology rings a phone the
+// test drives: WaitPhone finds it, and the test answers as the person
+// called (with Timing.Ring set to Never, nobody else does).
+func ExampleServer_WaitPhone() {
+	timing := aritest.FastTiming()
+	timing.Ring = aritest.Never
+	srv := aritest.NewServer(aritest.Config{Timing: timing})
+	defer srv.Close()
+	ctx := context.Background()
+
+	// A websocket for "dialer" (a stream that does nothing with the events).
+	stream := srv.Client().EventStream(ari.EventStreamConfig{Apps: []string{"dialer"}})
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); _ = stream.Run(runCtx, func(ari.Frame) {}) }()
+	defer func() { stop(); <-done }()
+	_ = srv.WaitApp(ctx, "dialer")
+
+	// What the application does: call Bob.
+	_, err := srv.Resources().Channels.Originate(ctx, &resources.ChannelOriginateParams{
+		Endpoint: "Test/bob", App: "dialer", ChannelID: "bob-1",
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	// What Bob does: his phone rings, he answers, then hangs up.
+	bob, err := srv.WaitPhone(ctx, func(p *aritest.Phone) bool { return p.ID() == "bob-1" })
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_ = bob.WaitState(ctx, "Ringing")
+	fmt.Println("outbound:", bob.Outbound(), bob.State())
+	_ = bob.Answer()
+	ev, _ := bob.WaitEvent(ctx, "StasisStart")
+	fmt.Println("in the application:", ev.(*events.StasisStart).Channel.State)
+	_ = bob.Hangup(0)
+	<-bob.Done()
+	fmt.Println("cause:", bob.Cause())
+	// Output:
+	// outbound: true Ringing
+	// in the application: Up
+	// cause: 16
 }

@@ -18,14 +18,14 @@ import (
 	"gostasis.dev/ari/resources"
 )
 
-// stasisCall places an answered inbound call into app and returns it once
-// the application has its StasisStart.
-func stasisCall(t *testing.T, srv *aritest.Server, ws *wsClient, app, id string) *aritest.Call {
+// stasisPhone places an answered inbound call into app and returns its
+// phone once the application has its StasisStart.
+func stasisPhone(t *testing.T, srv *aritest.Server, ws *wsClient, app, id string) *aritest.Phone {
 	t.Helper()
-	call, err := srv.PlaceCall(aritest.CallParams{App: app, Answer: true, ChannelID: id})
+	phone, err := srv.PlaceCall(aritest.PlaceCallParams{App: app, Answer: true, ChannelID: id})
 	require.NoError(t, err)
 	ws.expect("StasisStart " + id)
-	return call
+	return phone
 }
 
 func TestRecordings(t *testing.T) {
@@ -36,7 +36,7 @@ func TestRecordings(t *testing.T) {
 	require.NoError(t, srv.WaitApp(ctx(t), "rec"))
 	rc := srv.Resources()
 	c := ctx(t)
-	call := stasisCall(t, srv, ws, "rec", "r1")
+	phone := stasisPhone(t, srv, ws, "rec", "r1")
 
 	t.Run("pause, unpause, mute, stop", func(t *testing.T) {
 		defer ws.use(t)()
@@ -53,7 +53,7 @@ func TestRecordings(t *testing.T) {
 		require.NoError(t, rc.Recordings.Unmute(c, "a"))
 		require.NoError(t, rc.Recordings.Stop(c, "a"))
 		evs := ws.expect("RecordingFinished r1 a done")
-		assert.True(t, evs[0].(*events.RecordingFinished).Recording.Has("duration"))
+		assert.True(t, ari.Has(&evs[0].(*events.RecordingFinished).Recording, "duration"))
 		_, err = rc.Recordings.GetLive(c, "a")
 		assert.ErrorIs(t, err, ari.ErrNotFound)
 	})
@@ -89,14 +89,14 @@ func TestRecordings(t *testing.T) {
 
 	t.Run("the phone talking keeps it going; terminateOn", func(t *testing.T) {
 		defer ws.use(t)()
-		call.Talk(time.Minute)
+		phone.Talk(time.Minute)
 		_, err := rc.Channels.Record(c, "r1", &resources.ChannelRecordParams{Name: "dtmf", Format: "wav", TerminateOn: "#"})
 		require.NoError(t, err)
 		ws.expect("RecordingStarted r1 dtmf")
 		time.Sleep(200 * time.Millisecond)
-		require.NoError(t, call.SendDTMF("1#"))
+		require.NoError(t, phone.SendDTMF("1#"))
 		ws.expect("ChannelDtmfReceived r1 1", "ChannelDtmfReceived r1 #", "RecordingFinished r1 dtmf done")
-		call.Talk(0)
+		phone.Talk(0)
 	})
 
 	t.Run("queued behind a playback; stop while queued", func(t *testing.T) {
@@ -129,7 +129,7 @@ func TestRecordings(t *testing.T) {
 
 	t.Run("maxDurationSeconds; a hangup ends a recording", func(t *testing.T) {
 		defer ws.use(t)()
-		call.Talk(time.Minute)
+		phone.Talk(time.Minute)
 		_, err := rc.Channels.Record(c, "r1", &resources.ChannelRecordParams{Name: "max", Format: "wav", MaxDurationSeconds: 1})
 		require.NoError(t, err)
 		ws.expect("RecordingStarted r1 max")
@@ -144,7 +144,7 @@ func TestRecordings(t *testing.T) {
 		_, err = rc.Channels.Record(c, "r1", &resources.ChannelRecordParams{Name: "cut", Format: "wav"})
 		require.NoError(t, err)
 		ws.expect("RecordingStarted r1 cut")
-		require.NoError(t, call.Hangup(16))
+		require.NoError(t, phone.Hangup(16))
 		ws.expect("ChannelHangupRequest r1", "RecordingFinished r1 cut done", "StasisEnd r1")
 	})
 }
@@ -161,7 +161,7 @@ func TestApplicationsAndSubscriptions(t *testing.T) {
 	require.NoError(t, srv.WaitApp(ctx(t), "one", "two"))
 	rc := srv.Resources()
 	c := ctx(t)
-	stasisCall(t, srv, ws, "one", "ch1")
+	stasisPhone(t, srv, ws, "one", "ch1")
 
 	t.Run("subscribe to a channel of another application", func(t *testing.T) {
 		defer ws.use(t)()
@@ -221,7 +221,7 @@ func TestApplicationsAndSubscriptions(t *testing.T) {
 		defer other.use(t)()
 		require.NoError(t, rc.Events.UserEvent(c, "custom", &resources.EventUserEventParams{Application: "two", Source: []string{"channel:ch1", "endpoint:Test/alice"}, Variables: map[string]string{"k": "v"}}))
 		evs := other.expect("ChannelUserevent ch1")
-		ue := evs[0].(*events.ChannelUserevent)
+		ue := evs[0].(*events.ChannelUserEvent)
 		assert.Equal(t, "custom", ue.EventName)
 		assert.JSONEq(t, `{"eventname":"custom","k":"v"}`, string(ue.UserEvent))
 		require.NotNil(t, ue.Endpoint)
@@ -435,14 +435,14 @@ func TestCloseIsClean(t *testing.T) {
 	srv := aritest.NewServer(aritest.Config{})
 	ws := dialEvents(t, srv, "app=busy")
 	require.NoError(t, srv.WaitApp(ctx(t), "busy"))
-	call, err := srv.PlaceCall(aritest.CallParams{Extension: "600"})
+	phone, err := srv.PlaceCall(aritest.PlaceCallParams{Extension: "600"})
 	require.NoError(t, err)
 	_, err = srv.Resources().Channels.Originate(context.Background(), &resources.ChannelOriginateParams{Endpoint: "Test/x", App: "busy"})
 	require.NoError(t, err)
 	srv.Close()
-	<-call.Done()
+	<-phone.Done()
 	<-ws.done
 	srv.Close() // idempotent
-	_, err = srv.PlaceCall(aritest.CallParams{App: "busy"})
+	_, err = srv.PlaceCall(aritest.PlaceCallParams{App: "busy"})
 	assert.ErrorIs(t, err, aritest.ErrClosed)
 }

@@ -187,33 +187,33 @@ func TestCallFlowTestTechnology(t *testing.T) {
 	require.NoError(t, err)
 	ev.expect("Dial out1 ", "ChannelStateChange out1 Ringing", "Dial out1 RINGING")
 
-	call, err := srv.WaitCall(c, func(cl *aritest.Call) bool { return cl.ID() == "out1" })
+	phone, err := srv.WaitPhone(c, func(p *aritest.Phone) bool { return p.ID() == "out1" })
 	require.NoError(t, err)
-	assert.True(t, call.Outbound())
-	require.NoError(t, call.Answer())
+	assert.True(t, phone.Outbound())
+	require.NoError(t, phone.Answer())
 	ev.expect("ChannelStateChange out1 Up", "Dial out1 ANSWER", "ChannelVarset out1 STASISSTATUS=", "StasisStart out1 x,y")
 
 	_, err = rc.Channels.Play(c, "out1", &resources.ChannelPlayParams{Media: []string{"sound:tt-monkeys"}})
 	require.NoError(t, err)
 	ev.expect("PlaybackStarted out1 sound:tt-monkeys playing", "PlaybackFinished out1 sound:tt-monkeys done")
-	assert.Equal(t, []string{"sound:tt-monkeys"}, call.MediaHeard())
+	assert.Equal(t, []string{"sound:tt-monkeys"}, phone.MediaHeard())
 
 	require.NoError(t, rc.Channels.SendDTMF(c, "out1", &resources.ChannelSendDTMFParams{DTMF: "42"}))
-	require.Eventually(t, func() bool { return call.DTMFHeard() == "42" }, 5*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return phone.DTMFHeard() == "42" }, 5*time.Second, time.Millisecond)
 
 	ep, err := rc.Endpoints.Get(c, "Test", "alice")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"out1"}, ep.ChannelIDs)
 
-	require.NoError(t, call.Hangup(16))
+	require.NoError(t, phone.Hangup(16))
 	ev.expect(
 		"ChannelHangupRequest out1 cause=16 soft=false",
 		"StasisEnd out1",
 		"ChannelVarset out1 STASISSTATUS=SUCCESS",
 		"ChannelDestroyed out1 cause=16 Normal Clearing",
 	)
-	<-call.Done()
-	assert.Equal(t, 16, call.Cause())
+	<-phone.Done()
+	assert.Equal(t, 16, phone.Cause())
 }
 
 func ptr[T any](v T) *T { return &v }

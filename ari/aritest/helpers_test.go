@@ -166,7 +166,7 @@ func (c *evq) quiet(d time.Duration) {
 func describe(ev events.Event) string {
 	var b strings.Builder
 	b.WriteString(ev.EventType())
-	ids := ev.ChannelIDs()
+	ids := events.ChannelIDs(ev)
 	if len(ids) > 0 {
 		b.WriteString(" " + ids[0])
 	}
@@ -183,7 +183,7 @@ func describe(ev events.Event) string {
 		fmt.Fprintf(&b, " cause=%d soft=%v", e.Cause, e.Soft)
 	case *events.ChannelDestroyed:
 		fmt.Fprintf(&b, " cause=%d %s", e.Cause, e.CauseTxt)
-	case *events.ChannelDtmfReceived:
+	case *events.ChannelDTMFReceived:
 		fmt.Fprintf(&b, " %s", e.Digit)
 	case *events.StasisStart:
 		fmt.Fprintf(&b, " %s", strings.Join(e.Args, ","))
@@ -235,7 +235,7 @@ func mustJSON(t testing.TB, v any) string {
 // jsonMember returns `"key":value` from the JSON of ev.
 func jsonMember(t testing.TB, ev events.Event, key string) string {
 	t.Helper()
-	b, err := ev.MarshalJSON()
+	b, err := json.Marshal(ev)
 	require.NoError(t, err)
 	var m map[string]json.RawMessage
 	require.NoError(t, json.Unmarshal(b, &m))

@@ -297,8 +297,7 @@ func (s *Server) indicateProgress(ch *channel) {
 // sendDial sends a Dial event about the outgoing channel out.
 func (s *Server) sendDial(out *channel, status, dialString string) {
 	ev := &events.Dial{Peer: out.snapshot(), DialStatus: status, DialString: dialString}
-	ev.MarkPresent("forward")
-	ev.MarkPresent("dialstring")
+	markPresent(ev, "forward", "dialstring")
 	t := target{ch: out}
 	if d := out.dial; d != nil && d.caller != nil && !d.caller.gone {
 		ev.Caller = d.caller.snapshotPtr()
@@ -359,7 +358,7 @@ func (s *Server) leaveStasisToDialplan(ch *channel, context, exten string, prior
 // sendHangupRequest sends ChannelHangupRequest.
 func (s *Server) sendHangupRequest(ch *channel, cause int, soft bool) {
 	ev := &events.ChannelHangupRequest{Cause: cause, Soft: soft, Channel: ch.snapshot()}
-	ev.MarkPresent("cause")
+	markPresent(ev, "cause")
 	s.send(ev, target{ch: ch})
 }
 
@@ -474,9 +473,9 @@ func (s *Server) destroy(ch *channel) {
 		ch.app.inStasis--
 		ch.app = nil
 	}
-	if ch.call != nil {
-		ch.call.end()
-		delete(s.calls, ch.id)
+	if ch.phone != nil {
+		ch.phone.end()
+		delete(s.phones, ch.id)
 	}
 }
 

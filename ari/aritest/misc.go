@@ -298,7 +298,7 @@ func hEventsUserEvent(s *Server, c *reqCtx) reply {
 	if a == nil {
 		return errReply(404, msgAppNotFound)
 	}
-	ev := &events.ChannelUserevent{EventName: c.path["eventName"]}
+	ev := &events.ChannelUserEvent{EventName: c.path["eventName"]}
 	for _, uri := range sources {
 		switch {
 		case hasPrefix(uri, "channel:"):

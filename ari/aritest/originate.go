@@ -217,10 +217,10 @@ func (s *Server) newTestOutbound(o *origination) *channel {
 	}
 	s.applyOriginationParty(ch, o)
 	s.send(&events.ChannelCreated{Channel: ch.snapshot()}, target{ch: ch})
-	call := &Call{s: s, id: ch.id, outbound: true, done: make(chan struct{})}
-	ch.call = call
-	call.ch = ch
-	s.calls[ch.id] = call
+	phone := &Phone{s: s, id: ch.id, outbound: true, done: make(chan struct{})}
+	ch.phone = phone
+	phone.ch = ch
+	s.phones[ch.id] = phone
 	return ch
 }
 
@@ -309,7 +309,7 @@ func (s *Server) dialOut(ch *channel) {
 		oldCaller, oldConn := peer.caller, peer.conn
 		peer.caller, peer.conn = ch.conn, ch.caller
 		if peer.caller != oldCaller {
-			s.send(&events.ChannelCallerId{CallerPresentationTxt: "Presentation Allowed, Not Screened", Channel: peer.snapshot()}, target{ch: peer})
+			s.send(&events.ChannelCallerID{CallerPresentationTxt: "Presentation Allowed, Not Screened", Channel: peer.snapshot()}, target{ch: peer})
 		}
 		if peer.conn != oldConn {
 			s.send(&events.ChannelConnectedLine{Channel: peer.snapshot()}, target{ch: peer})

@@ -124,7 +124,7 @@ func (pb *playback) model() ari.Playback {
 	if pb.idx+1 < len(pb.media) {
 		m.NextMediaURI = pb.media[pb.idx+1]
 	}
-	m.MarkPresent("language")
+	markPresent(&m, "language")
 	return m
 }
 
@@ -187,8 +187,8 @@ func (s *Server) playItem(pb *playback) {
 		return
 	}
 	for _, ch := range pb.listeners() {
-		if ch.call != nil {
-			ch.call.mediaHeard = append(ch.call.mediaHeard, uri)
+		if ch.phone != nil {
+			ch.phone.mediaHeard = append(ch.phone.mediaHeard, uri)
 		}
 	}
 	pb.itemLen = d

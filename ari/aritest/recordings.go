@@ -39,11 +39,10 @@ func (r *liveRecording) model() ari.LiveRecording {
 	m := ari.LiveRecording{Name: r.name, Format: r.format, State: ari.LiveRecordingState(r.state), TargetURI: r.targetURI, Cause: r.cause}
 	if r.finished {
 		m.Duration = r.duration
-		m.MarkPresent("duration")
+		markPresent(&m, "duration")
 		if r.maxSilence > 0 {
 			m.SilenceDuration = r.duration
-			m.MarkPresent("talking_duration")
-			m.MarkPresent("silence_duration")
+			markPresent(&m, "talking_duration", "silence_duration")
 		}
 	}
 	return m
@@ -157,14 +156,14 @@ func (s *Server) hearsMedia(r *liveRecording) bool {
 			return true
 		}
 		for _, m := range r.br.members {
-			if m.call != nil && m.call.talkingUntil.After(now) {
+			if m.phone != nil && m.phone.talkingUntil.After(now) {
 				return true
 			}
 		}
 		return false
 	}
 	ch := r.ch
-	if ch.call != nil && ch.call.talkingUntil.After(now) {
+	if ch.phone != nil && ch.phone.talkingUntil.After(now) {
 		return true
 	}
 	if ch.tech == "Local" && busy(ch.peer) {
@@ -172,7 +171,7 @@ func (s *Server) hearsMedia(r *liveRecording) bool {
 	}
 	if ch.bridge != nil {
 		for _, m := range ch.bridge.members {
-			if m != ch && (busy(m) || m.call != nil && m.call.talkingUntil.After(now)) {
+			if m != ch && (busy(m) || m.phone != nil && m.phone.talkingUntil.After(now)) {
 				return true
 			}
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"gostasis.dev/ari/aritest"
+	"gostasis.dev/ari/events"
 )
 
 // capturedReq is one line of testdata/rest/responses.jsonl.
@@ -334,7 +335,7 @@ func TestReplayCapture(t *testing.T) {
 	waitEv := func(typ, id string) {
 		t.Helper()
 		_, err := srv.WaitEvent(c, func(e eventsEvent) bool {
-			return e.EventType() == typ && contains(e.ChannelIDs(), id)
+			return e.EventType() == typ && contains(events.ChannelIDs(e), id)
 		})
 		require.NoError(t, err, "%s %s", typ, id)
 	}

@@ -68,9 +68,9 @@ func TestScale10000Calls(t *testing.T) {
 	start := time.Now()
 	ids := make([]string, 0, calls)
 	for i := 0; i < calls; i++ {
-		call, err := srv.PlaceCall(aritest.CallParams{App: "scale", Answer: true, Caller: ari.CallerID{Name: "Caller", Number: "1000"}})
+		phone, err := srv.PlaceCall(aritest.PlaceCallParams{App: "scale", Answer: true, Caller: ari.CallerID{Name: "Caller", Number: "1000"}})
 		require.NoError(t, err)
-		ids = append(ids, call.ID())
+		ids = append(ids, phone.ID())
 	}
 	placed := time.Since(start)
 	waitCount(&starts, calls, "StasisStart received")
@@ -85,7 +85,7 @@ func TestScale10000Calls(t *testing.T) {
 	if raceDetector {
 		how = "by the callers"
 		for _, id := range ids {
-			require.NoError(t, srv.Call(id).Hangup(16))
+			require.NoError(t, srv.Phone(id).Hangup(16))
 		}
 	} else {
 		var wg sync.WaitGroup
@@ -141,11 +141,11 @@ func BenchmarkPlaceCall(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		call, err := srv.PlaceCall(aritest.CallParams{App: "bench"})
+		phone, err := srv.PlaceCall(aritest.PlaceCallParams{App: "bench"})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := call.Hangup(16); err != nil {
+		if err := phone.Hangup(16); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -20,7 +20,7 @@ import (
 func TestPlaceCall(t *testing.T) {
 	tests := []struct {
 		name   string
-		params aritest.CallParams
+		params aritest.PlaceCallParams
 		want   []string // events the application sees
 		state  string
 		dp     ari.DialplanCEP
@@ -28,7 +28,7 @@ func TestPlaceCall(t *testing.T) {
 	}{
 		{
 			name:   "straight into the application, ringing",
-			params: aritest.CallParams{App: "myapp", Args: []string{"a", "b"}, Extension: "5551234", Caller: ari.CallerID{Name: "Alice", Number: "1001"}},
+			params: aritest.PlaceCallParams{App: "myapp", Args: []string{"a", "b"}, Extension: "5551234", Caller: ari.CallerID{Name: "Alice", Number: "1001"}},
 			want:   []string{"StasisStart"},
 			state:  "Ring",
 			dp:     ari.DialplanCEP{Context: "default", Exten: "5551234", Priority: 1, AppName: "Stasis", AppData: "myapp,a,b"},
@@ -36,7 +36,7 @@ func TestPlaceCall(t *testing.T) {
 		},
 		{
 			name:   "answered first",
-			params: aritest.CallParams{App: "myapp", Answer: true},
+			params: aritest.PlaceCallParams{App: "myapp", Answer: true},
 			want:   []string{"StasisStart"},
 			state:  "Up",
 			dp:     ari.DialplanCEP{Context: "default", Exten: "s", Priority: 2, AppName: "Stasis", AppData: "myapp"},
@@ -44,7 +44,7 @@ func TestPlaceCall(t *testing.T) {
 		},
 		{
 			name:   "through the dialplan",
-			params: aritest.CallParams{Extension: "42", Caller: ari.CallerID{Number: "1001"}},
+			params: aritest.PlaceCallParams{Extension: "42", Caller: ari.CallerID{Number: "1001"}},
 			want:   []string{"StasisStart"},
 			state:  "Up",
 			dp:     ari.DialplanCEP{Context: "default", Exten: "42", Priority: 2, AppName: "Stasis", AppData: "myapp,42"},
@@ -59,15 +59,15 @@ func TestPlaceCall(t *testing.T) {
 			ws := dialEvents(t, srv, "app=myapp")
 			require.NoError(t, srv.WaitApp(ctx(t), "myapp"))
 
-			call, err := srv.PlaceCall(tt.params)
+			phone, err := srv.PlaceCall(tt.params)
 			require.NoError(t, err)
 			if tt.params.Extension == "42" {
 				// The dialplan's Answer() waits before Stasis().
-				require.NoError(t, call.WaitState(ctx(t), "Up"))
+				require.NoError(t, phone.WaitState(ctx(t), "Up"))
 			}
 			evs := ws.expect(tt.want...)
 			ss := evs[0].(*events.StasisStart)
-			assert.Equal(t, call.ID(), ss.Channel.ID)
+			assert.Equal(t, phone.ID(), ss.Channel.ID)
 			assert.True(t, strings.HasPrefix(ss.Channel.Name, "Test/phone-"), ss.Channel.Name)
 			assert.Equal(t, tt.params.Caller, ss.Channel.Caller)
 			assert.Equal(t, ari.ChannelState(tt.state), ss.Channel.State)
@@ -75,20 +75,20 @@ func TestPlaceCall(t *testing.T) {
 			assert.Equal(t, tt.args, ss.Args)
 
 			// The phone sends DTMF, then hangs up.
-			require.NoError(t, call.SendDTMF("1#"))
-			dt := ws.expect("ChannelDtmfReceived "+call.ID()+" 1", "ChannelDtmfReceived "+call.ID()+" #")
-			assert.Equal(t, 5, dt[0].(*events.ChannelDtmfReceived).DurationMS)
-			require.NoError(t, call.Hangup(17))
-			ws.expect("ChannelHangupRequest "+call.ID()+" cause=17 soft=false", "StasisEnd "+call.ID())
-			require.NoError(t, call.WaitEnd(ctx(t)))
-			assert.Equal(t, 17, call.Cause())
-			assert.ErrorIs(t, call.Hangup(16), aritest.ErrCallEnded)
-			assert.ErrorIs(t, call.SendDTMF("1"), aritest.ErrCallEnded)
+			require.NoError(t, phone.SendDTMF("1#"))
+			dt := ws.expect("ChannelDtmfReceived "+phone.ID()+" 1", "ChannelDtmfReceived "+phone.ID()+" #")
+			assert.Equal(t, 5, dt[0].(*events.ChannelDTMFReceived).DurationMS)
+			require.NoError(t, phone.Hangup(17))
+			ws.expect("ChannelHangupRequest "+phone.ID()+" cause=17 soft=false", "StasisEnd "+phone.ID())
+			require.NoError(t, phone.WaitEnd(ctx(t)))
+			assert.Equal(t, 17, phone.Cause())
+			assert.ErrorIs(t, phone.Hangup(16), aritest.ErrCallEnded)
+			assert.ErrorIs(t, phone.SendDTMF("1"), aritest.ErrCallEnded)
 			// The application is not subscribed to the channel after
 			// StasisEnd: it does not see ChannelDestroyed.
 			ws.quiet(30 * time.Millisecond)
 			var types []string
-			for _, se := range call.Events() {
+			for _, se := range phone.Events() {
 				types = append(types, se.Event.EventType())
 			}
 			assert.Equal(t, []string{"StasisStart", "ChannelDtmfReceived", "ChannelDtmfReceived", "ChannelHangupRequest", "StasisEnd"}, types)
@@ -98,19 +98,19 @@ func TestPlaceCall(t *testing.T) {
 
 	t.Run("no such extension", func(t *testing.T) {
 		srv := aritest.Start(t, aritest.Config{Timing: aritest.FastTiming()})
-		_, err := srv.PlaceCall(aritest.CallParams{Context: "nosuch", Extension: "1"})
+		_, err := srv.PlaceCall(aritest.PlaceCallParams{Context: "nosuch", Extension: "1"})
 		assert.Error(t, err)
-		_, err = srv.PlaceCall(aritest.CallParams{Extension: "s"})
+		_, err = srv.PlaceCall(aritest.PlaceCallParams{Extension: "s"})
 		assert.Error(t, err)
 	})
 
 	t.Run("no websocket for the application", func(t *testing.T) {
 		srv := aritest.Start(t, aritest.Config{Timing: aritest.FastTiming()})
-		call, err := srv.PlaceCall(aritest.CallParams{App: "nobody"})
+		phone, err := srv.PlaceCall(aritest.PlaceCallParams{App: "nobody"})
 		require.NoError(t, err)
 		// Stasis() fails (STASISSTATUS=FAILED) and the dialplan ends.
-		require.NoError(t, call.WaitEnd(ctx(t)))
-		assert.Equal(t, 16, call.Cause())
+		require.NoError(t, phone.WaitEnd(ctx(t)))
+		assert.Equal(t, 16, phone.Cause())
 	})
 }
 
@@ -130,12 +130,12 @@ func TestOutboundTestCalls(t *testing.T) {
 		_, err := rc.Channels.Originate(c, &resources.ChannelOriginateParams{Endpoint: "Test/bob", App: "app1", ChannelID: "bob1"})
 		require.NoError(t, err)
 		ws.expect("Dial bob1 ", "ChannelStateChange bob1 Ringing", "Dial bob1 RINGING")
-		call, err := srv.WaitCall(c, func(cl *aritest.Call) bool { return cl.ID() == "bob1" })
+		phone, err := srv.WaitPhone(c, func(p *aritest.Phone) bool { return p.ID() == "bob1" })
 		require.NoError(t, err)
-		require.NoError(t, call.WaitState(c, "Ringing"))
-		require.NoError(t, call.Reject(17))
+		require.NoError(t, phone.WaitState(c, "Ringing"))
+		require.NoError(t, phone.Reject(17))
 		ws.expect("ChannelHangupRequest bob1 cause=17 soft=false", "Dial bob1 BUSY", "ChannelDestroyed bob1 cause=17 User busy")
-		assert.ErrorIs(t, call.WaitState(c, "Up"), aritest.ErrCallEnded)
+		assert.ErrorIs(t, phone.WaitState(c, "Up"), aritest.ErrCallEnded)
 	})
 
 	t.Run("created, dialled with a caller, answered", func(t *testing.T) {
@@ -143,16 +143,16 @@ func TestOutboundTestCalls(t *testing.T) {
 		_, err := rc.Channels.Create(c, &resources.ChannelCreateParams{Endpoint: "Test/carol", App: "app1", ChannelID: "carol1"})
 		require.NoError(t, err)
 		ws.expect("ChannelDialplan carol1 Stasis(app1)", "ChannelVarset carol1 STASISSTATUS=", "StasisStart carol1")
-		call, err := srv.WaitCall(c, func(cl *aritest.Call) bool { return cl.ID() == "carol1" })
+		phone, err := srv.WaitPhone(c, func(p *aritest.Phone) bool { return p.ID() == "carol1" })
 		require.NoError(t, err)
-		assert.Error(t, call.Answer(), "not dialled yet")
-		inbound, err := srv.PlaceCall(aritest.CallParams{App: "app1", Answer: true, ChannelID: "in1"})
+		assert.Error(t, phone.Answer(), "not dialled yet")
+		inbound, err := srv.PlaceCall(aritest.PlaceCallParams{App: "app1", Answer: true, ChannelID: "in1"})
 		require.NoError(t, err)
 		ws.expect("StasisStart in1")
 		require.NoError(t, rc.Channels.Dial(c, "carol1", &resources.ChannelDialParams{Caller: "in1"}))
 		evs := ws.expect("Dial carol1 ", "ChannelStateChange carol1 Ringing", "Dial carol1 RINGING")
 		assert.Equal(t, "in1", evs[0].(*events.Dial).Caller.ID)
-		require.NoError(t, call.Answer())
+		require.NoError(t, phone.Answer())
 		ws.expect("ChannelStateChange carol1 Up", "Dial carol1 ANSWER")
 		require.NoError(t, rc.Channels.Hangup(c, "carol1", nil))
 		ws.expect("ChannelHangupRequest carol1 cause=32 soft=true", "StasisEnd carol1", "ChannelVarset carol1 STASISSTATUS=SUCCESS", "ChannelDestroyed carol1")
@@ -176,7 +176,7 @@ func TestRestart(t *testing.T) {
 	require.NoError(t, srv.WaitApp(ctx(t), "testapp"))
 	rc := srv.Resources()
 	c := ctx(t)
-	call, err := srv.PlaceCall(aritest.CallParams{App: "testapp", Answer: true})
+	phone, err := srv.PlaceCall(aritest.PlaceCallParams{App: "testapp", Answer: true})
 	require.NoError(t, err)
 	ws.expect("StasisStart")
 	_, err = rc.Bridges.Create(c, &resources.BridgeCreateParams{BridgeID: "b1"})
@@ -196,7 +196,7 @@ func TestRestart(t *testing.T) {
 		t.Fatal("websocket not closed by Restart")
 	}
 	ws.quiet(0)
-	<-call.Done()
+	<-phone.Done()
 	assert.Empty(t, srv.Channels())
 	assert.Empty(t, srv.Bridges())
 	assert.Empty(t, srv.Apps())
@@ -218,7 +218,7 @@ func TestRestart(t *testing.T) {
 	// A new connection works as on a fresh server.
 	ws2 := dialEvents(t, srv, "app=testapp")
 	require.NoError(t, srv.WaitApp(c, "testapp"))
-	_, err = srv.PlaceCall(aritest.CallParams{App: "testapp"})
+	_, err = srv.PlaceCall(aritest.PlaceCallParams{App: "testapp"})
 	require.NoError(t, err)
 	ws2.expect("StasisStart")
 }
@@ -233,7 +233,7 @@ func TestDropAndRefuseWebsockets(t *testing.T) {
 		Backoff: ari.Backoff{Initial: 20 * time.Millisecond, Max: 100 * time.Millisecond, Jitter: -1},
 	})
 	c := ctx(t)
-	call, err := srv.PlaceCall(aritest.CallParams{App: "testapp", Answer: true})
+	phone, err := srv.PlaceCall(aritest.PlaceCallParams{App: "testapp", Answer: true})
 	require.NoError(t, err)
 	st.expect("StasisStart")
 
@@ -241,8 +241,8 @@ func TestDropAndRefuseWebsockets(t *testing.T) {
 	require.Eventually(t, func() bool { return connectedCount(st) == 2 }, 5*time.Second, time.Millisecond)
 	require.NoError(t, srv.WaitApp(c, "testapp"))
 	// The channel is still in the application; events flow again.
-	require.NoError(t, call.SendDTMF("5"))
-	st.expect("ChannelDtmfReceived " + call.ID() + " 5")
+	require.NoError(t, phone.SendDTMF("5"))
+	st.expect("ChannelDtmfReceived " + phone.ID() + " 5")
 
 	srv.RefuseWebsockets(300 * time.Millisecond)
 	refusedAt := time.Now()
@@ -257,7 +257,7 @@ func TestDropAndRefuseWebsockets(t *testing.T) {
 	}
 	assert.GreaterOrEqual(t, refused, 2, "attempts refused with 503: %v", st.stateLog())
 	require.NoError(t, srv.WaitApp(c, "testapp"))
-	require.NoError(t, call.Hangup(16))
+	require.NoError(t, phone.Hangup(16))
 	st.expect("ChannelHangupRequest", "StasisEnd")
 }
 

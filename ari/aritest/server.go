@@ -23,7 +23,7 @@ import (
 //
 // Create one with NewServer (or Start in a test), point the code under test
 // at URL (or use Client / Resources), and drive the far end of calls with
-// the scripting methods (PlaceCall, Call.SendDTMF, Call.Hangup, ...).
+// the scripting methods (PlaceCall, Phone.SendDTMF, Phone.Hangup, ...).
 // Close it when done. All methods are safe for concurrent use.
 type Server struct {
 	// URL is the base URL of the server's HTTP interface,
@@ -60,7 +60,7 @@ type Server struct {
 	stored    map[string]*storedRecording
 	apps      map[string]*app
 	conns     map[*wsConn]struct{}
-	calls     map[string]*Call // by channel id
+	phones    map[string]*Phone // by channel id
 
 	allChanApps, allBridgeApps, allEndpointApps, allDeviceApps []*app
 
@@ -102,7 +102,7 @@ func NewServer(cfg Config) *Server {
 		stored:    make(map[string]*storedRecording),
 		apps:      make(map[string]*app),
 		conns:     make(map[*wsConn]struct{}),
-		calls:     make(map[string]*Call),
+		phones:    make(map[string]*Phone),
 		timers:    make(map[*simTimer]struct{}),
 		events:    newEventLog(cfg.EventLogSize),
 		dynConfig: NewConfigRegistry(),
@@ -179,8 +179,8 @@ func (s *Server) Close() {
 	}
 	for _, ch := range s.channels {
 		ch.gone = true
-		if ch.call != nil {
-			ch.call.end()
+		if ch.phone != nil {
+			ch.phone.end()
 		}
 	}
 	s.unlock()
@@ -262,15 +262,15 @@ func (s *Server) Restart() {
 	s.stopAllTimers()
 	for _, ch := range s.channels {
 		ch.gone = true
-		if ch.call != nil {
-			ch.call.end()
+		if ch.phone != nil {
+			ch.phone.end()
 		}
 	}
 	s.channels = make(map[string]*channel)
 	s.bridges = make(map[string]*bridge)
 	s.playbacks = make(map[string]*playback)
 	s.liveRecs = make(map[string]*liveRecording)
-	s.calls = make(map[string]*Call)
+	s.phones = make(map[string]*Phone)
 	conns := make([]*wsConn, 0, len(s.conns))
 	for c := range s.conns {
 		conns = append(conns, c)

@@ -16,6 +16,7 @@ import (
 
 	"gostasis.dev/ari"
 	"gostasis.dev/ari/aritest"
+	"gostasis.dev/ari/events"
 	"gostasis.dev/ari/resources"
 )
 
@@ -334,15 +335,15 @@ func runEveryEvent(t *testing.T, srv *aritest.Server) {
 		_, err := srv.WaitEvent(c, func(e eventsEvent) bool { return e.EventType() == typ })
 		require.NoError(t, err, typ)
 	}
-	// Originate with a caller id (ChannelCallerId, ChannelConnectedLine),
+	// Originate with a caller id (ChannelCallerID, ChannelConnectedLine),
 	// a dialplan channel (ChannelDialplan), Stasis on both halves.
 	_, err := rc.Channels.Originate(c, &resources.ChannelOriginateParams{Endpoint: "Local/100@default", App: "testapp", ChannelID: "c1", OtherChannelID: "c1b", CallerID: "Alice <1001>"})
 	require.NoError(t, err)
-	_, err = srv.WaitEvent(c, func(e eventsEvent) bool { return e.EventType() == "StasisStart" && e.ChannelIDs()[0] == "c1b" })
+	_, err = srv.WaitEvent(c, func(e eventsEvent) bool { return e.EventType() == "StasisStart" && events.ChannelIDs(e)[0] == "c1b" })
 	require.NoError(t, err)
 	_, err = rc.Channels.Originate(c, &resources.ChannelOriginateParams{Endpoint: "Local/200@default", App: "testapp", ChannelID: "c2", OtherChannelID: "c2b", AppArgs: "x,y"})
 	require.NoError(t, err)
-	_, err = srv.WaitEvent(c, func(e eventsEvent) bool { return e.EventType() == "StasisStart" && e.ChannelIDs()[0] == "c2b" })
+	_, err = srv.WaitEvent(c, func(e eventsEvent) bool { return e.EventType() == "StasisStart" && events.ChannelIDs(e)[0] == "c2b" })
 	require.NoError(t, err)
 
 	// Playbacks: a list, and a missing sound.
@@ -386,9 +387,9 @@ func runEveryEvent(t *testing.T, srv *aritest.Server) {
 	wait("ApplicationMoveFailed")
 
 	// An inbound Test call hung up by its phone.
-	call, err := srv.PlaceCall(aritest.CallParams{App: "testapp", Answer: true, Caller: ari.CallerID{Name: "Bob", Number: "200"}})
+	phone, err := srv.PlaceCall(aritest.PlaceCallParams{App: "testapp", Answer: true, Caller: ari.CallerID{Name: "Bob", Number: "200"}})
 	require.NoError(t, err)
-	require.NoError(t, call.Hangup(17))
+	require.NoError(t, phone.Hangup(17))
 
 	// Hang everything up.
 	require.NoError(t, rc.Channels.Hangup(c, "c1", nil))

@@ -80,7 +80,7 @@ func partyField(p ari.CallerID, arg string) (string, bool) {
 }
 
 // writeVar sets a variable, or writes a dialplan function (CALLERID(...)
-// and CONNECTEDLINE(...) update the channel and send ChannelCallerId /
+// and CONNECTEDLINE(...) update the channel and send ChannelCallerID /
 // ChannelConnectedLine; other functions are accepted and ignored).
 func (s *Server) writeVar(ch *channel, name, value string, events bool) {
 	if fn, arg, ok := splitFunc(name); ok {

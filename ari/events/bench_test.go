@@ -256,10 +256,10 @@ func BenchmarkChannelIDs(b *testing.B) {
 			buf := make([]string, 0, 8)
 			b.ReportAllocs()
 			for b.Loop() {
-				buf = ev.AppendChannelIDs(buf[:0])
+				buf = events.AppendChannelIDs(buf[:0], ev)
 			}
 			require.Len(b, buf, c.want)
-			allocs := testing.AllocsPerRun(100, func() { buf = ev.AppendChannelIDs(buf[:0]) })
+			allocs := testing.AllocsPerRun(100, func() { buf = events.AppendChannelIDs(buf[:0], ev) })
 			require.Zero(b, allocs, "AppendChannelIDs allocates")
 		})
 	}

@@ -31,7 +31,7 @@ func mustDecode(t testing.TB, data []byte) events.Event {
 // marshal is ev.MarshalJSON, failing the test on an error.
 func marshal(t testing.TB, ev events.Event) []byte {
 	t.Helper()
-	out, err := ev.MarshalJSON()
+	out, err := ev.(json.Marshaler).MarshalJSON()
 	require.NoError(t, err)
 	require.True(t, json.Valid(out), "%s", out)
 	return out
@@ -62,8 +62,8 @@ func TestDecodeUnknownType(t *testing.T) {
 	assert.Equal(t, "02:fc:00:00:00:01", u.AsteriskID)
 	want := time.Date(2025, 3, 17, 8, 32, 35, 709e6, time.FixedZone("", -6*3600))
 	assert.True(t, want.Equal(u.Timestamp.Time), "timestamp %v", u.Timestamp)
-	assert.Equal(t, []string{"c1"}, u.ChannelIDs())
-	assert.Equal(t, []string{"b1"}, u.BridgeIDs())
+	assert.Equal(t, []string{"c1"}, events.ChannelIDs(u))
+	assert.Equal(t, []string{"b1"}, events.BridgeIDs(u))
 	assert.Equal(t, in, string(marshal(t, u)))
 
 	// Decode keeps no reference to its input.
@@ -78,7 +78,7 @@ func TestDecodeUnknownType(t *testing.T) {
 		assert.Equal(t, "X", u.Type)
 		assert.Equal(t, ` {"type":"X"} `, string(u.Raw))
 		assert.True(t, u.Timestamp.IsZero())
-		assert.Nil(t, u.ChannelIDs())
+		assert.Nil(t, events.ChannelIDs(u))
 	})
 
 	t.Run("built by hand", func(t *testing.T) {
@@ -138,7 +138,7 @@ func TestDecodeTypeNotFirst(t *testing.T) {
 		assert.Equal(t, map[string]string{"X": "1", "Y": `{"value":"v"}`}, ss.Channel.ChannelVars)
 		require.NotNil(t, ss.ReplaceChannel)
 		assert.Equal(t, "c2", ss.ReplaceChannel.ID)
-		assert.Equal(t, []string{"c\u00e9\"1", "c2"}, ss.ChannelIDs())
+		assert.Equal(t, []string{"c\u00e9\"1", "c2"}, events.ChannelIDs(ss))
 	})
 
 	t.Run("every fixture with type moved", func(t *testing.T) {
@@ -158,10 +158,10 @@ func TestDecodeTypeNotFirst(t *testing.T) {
 			fmt.Fprintf(&b, `"x%d":{"a":[%d]},`, i, i)
 		}
 		b.WriteString(`"digit":"5","duration_ms":100,"channel":{"id":"c1"},"type":"ChannelDtmfReceived"}`)
-		ev := as[*events.ChannelDtmfReceived](t, mustDecode(t, []byte(b.String())))
+		ev := as[*events.ChannelDTMFReceived](t, mustDecode(t, []byte(b.String())))
 		assert.Equal(t, "5", ev.Digit)
 		assert.Equal(t, 100, ev.DurationMS)
-		assert.Equal(t, []string{"c1"}, ev.ChannelIDs())
+		assert.Equal(t, []string{"c1"}, events.ChannelIDs(ev))
 	})
 }
 
@@ -357,9 +357,9 @@ func TestDecodeStrings(t *testing.T) {
 		})
 	}
 	t.Run("escaped keys", func(t *testing.T) {
-		ev := as[*events.ChannelDtmfReceived](t, mustDecode(t, []byte(`{"\u0074ype":"ChannelDtmfReceived","dig\u0069t":"#","channel":{"\u0069d":"c1"}}`)))
+		ev := as[*events.ChannelDTMFReceived](t, mustDecode(t, []byte(`{"\u0074ype":"ChannelDtmfReceived","dig\u0069t":"#","channel":{"\u0069d":"c1"}}`)))
 		assert.Equal(t, "#", ev.Digit)
-		assert.Equal(t, []string{"c1"}, ev.ChannelIDs())
+		assert.Equal(t, []string{"c1"}, events.ChannelIDs(ev))
 	})
 }
 
@@ -368,8 +368,8 @@ func TestDecodeNullMembers(t *testing.T) {
 		d := as[*events.Dial](t, mustDecode(t, []byte(`{"caller":null,"type":"Dial","peer":{"id":"p1"},"forwarded":null,"dialstatus":"ANSWER"}`)))
 		assert.Nil(t, d.Caller)
 		assert.Nil(t, d.Forwarded)
-		assert.False(t, d.Has("caller"))
-		assert.Equal(t, []string{"p1"}, d.ChannelIDs())
+		assert.False(t, ari.Has(d, "caller"))
+		assert.Equal(t, []string{"p1"}, events.ChannelIDs(d))
 		var top map[string]json.RawMessage
 		require.NoError(t, json.Unmarshal(marshal(t, d), &top))
 		assert.NotContains(t, top, "caller")
@@ -380,7 +380,7 @@ func TestDecodeNullMembers(t *testing.T) {
 
 		v := as[*events.ChannelVarset](t, mustDecode(t, []byte(`{"type":"ChannelVarset","variable":"GLOBAL","value":"1","channel":null}`)))
 		assert.Nil(t, v.Channel)
-		assert.Nil(t, v.ChannelIDs())
+		assert.Nil(t, events.ChannelIDs(v))
 	})
 	t.Run("scalars, lists, maps and required objects", func(t *testing.T) {
 		ss := as[*events.StasisStart](t, mustDecode(t, []byte(
@@ -392,12 +392,12 @@ func TestDecodeNullMembers(t *testing.T) {
 		assert.Nil(t, ss.Args)
 		assert.Equal(t, "", ss.Channel.ID)
 		assert.Nil(t, ss.Channel.ChannelVars)
-		assert.Nil(t, ss.ChannelIDs())
+		assert.Nil(t, events.ChannelIDs(ss))
 
 		ce := as[*events.ChannelEnteredBridge](t, mustDecode(t, []byte(`{"type":"ChannelEnteredBridge","bridge":null,"channel":{"id":"c1"}}`)))
 		assert.Equal(t, ari.Bridge{}, ce.Bridge)
-		assert.Nil(t, ce.BridgeIDs())
-		assert.Equal(t, []string{"c1"}, ce.ChannelIDs())
+		assert.Nil(t, events.BridgeIDs(ce))
+		assert.Equal(t, []string{"c1"}, events.ChannelIDs(ce))
 	})
 }
 
@@ -410,76 +410,74 @@ func TestDecodeKeepsUnknownEnumValues(t *testing.T) {
 	pb := as[*events.PlaybackFinished](t, mustDecode(t, []byte(`{"type":"PlaybackFinished","playback":{"id":"p1","target_uri":"channel:c1","state":"teleported"}}`)))
 	assert.Equal(t, ari.PlaybackState("teleported"), pb.Playback.State)
 	assert.False(t, pb.Playback.State.Known())
-	assert.Equal(t, []string{"c1"}, pb.ChannelIDs())
+	assert.Equal(t, []string{"c1"}, events.ChannelIDs(pb))
 
 	ep := as[*events.EndpointStateChange](t, mustDecode(t, []byte(`{"type":"EndpointStateChange","endpoint":{"technology":"PJSIP","resource":"100","state":"levitating","channel_ids":[]}}`)))
 	assert.Equal(t, ari.EndpointState("levitating"), ep.Endpoint.State)
-	assert.Nil(t, ep.ChannelIDs())
+	assert.Nil(t, events.ChannelIDs(ep))
 }
 
-func TestHasAndMarkPresent(t *testing.T) {
+func TestHas(t *testing.T) {
 	t.Run("decoded empty optional member is kept", func(t *testing.T) {
 		data := fixtureNamed(t, "Dial.json")
 		d := as[*events.Dial](t, mustDecode(t, data))
 		assert.Equal(t, "", d.Forward)
-		assert.True(t, d.Has("forward"))
+		assert.True(t, ari.Has(d, "forward"))
 		out := string(marshal(t, d))
 		assert.Contains(t, out, `"forward":""`)
 		assert.JSONEq(t, string(data), out)
 	})
 	t.Run("fresh value omits it", func(t *testing.T) {
 		d := &events.Dial{}
-		assert.False(t, d.Has("forward"))
-		assert.False(t, d.Has("dialstring"))
-		assert.False(t, d.Has("caller"))
-		assert.True(t, d.Has("peer"))
-		assert.True(t, d.Has("dialstatus"))
-		assert.True(t, d.Has("type"))
-		assert.False(t, d.Has("no_such_member"))
+		assert.False(t, ari.Has(d, "forward"))
+		assert.False(t, ari.Has(d, "dialstring"))
+		assert.False(t, ari.Has(d, "caller"))
+		assert.True(t, ari.Has(d, "peer"))
+		assert.True(t, ari.Has(d, "dialstatus"))
+		assert.True(t, ari.Has(d, "type"))
+		assert.False(t, ari.Has(d, "no_such_member"))
 		out := string(marshal(t, d))
 		assert.NotContains(t, out, `"forward"`)
 		assert.NotContains(t, out, `"asterisk_id"`)
-
-		assert.True(t, d.MarkPresent("forward"))
-		assert.True(t, d.Has("forward"))
-		assert.Contains(t, string(marshal(t, d)), `"forward":""`)
-		assert.NotContains(t, string(marshal(t, d)), `"dialstring"`)
-
-		assert.False(t, d.MarkPresent("peer"), "required members are always written")
-		assert.False(t, d.MarkPresent("caller"), "optional objects are written when non-nil")
-		assert.False(t, d.MarkPresent("no_such_member"))
 	})
-	t.Run("non-zero values need no mark", func(t *testing.T) {
+	t.Run("non-zero values are present", func(t *testing.T) {
 		d := &events.Dial{Forward: "200@default", Caller: &ari.Channel{ID: "c0"}}
-		assert.True(t, d.Has("forward"))
-		assert.True(t, d.Has("caller"))
+		assert.True(t, ari.Has(d, "forward"))
+		assert.True(t, ari.Has(d, "caller"))
 		out := string(marshal(t, d))
 		assert.Contains(t, out, `"forward":"200@default"`)
 		assert.Contains(t, out, `"caller":{"id":"c0"`)
 	})
-	t.Run("UnmarshalJSON forgets earlier marks", func(t *testing.T) {
+	t.Run("UnmarshalJSON forgets earlier presence", func(t *testing.T) {
 		var d events.Dial
 		require.NoError(t, json.Unmarshal(fixtureNamed(t, "Dial.json"), &d))
-		assert.True(t, d.Has("forward"))
+		assert.True(t, ari.Has(&d, "forward"))
 		require.NoError(t, d.UnmarshalJSON([]byte(`{"type":"Dial","peer":{"id":"p1"}}`)))
-		assert.False(t, d.Has("forward"))
+		assert.False(t, ari.Has(&d, "forward"))
 		assert.NotContains(t, string(marshal(t, &d)), `"forward"`)
+	})
+	t.Run("ari models inside events keep their zero members", func(t *testing.T) {
+		ev := as[*events.ChannelCreated](t, mustDecode(t, []byte(`{"type":"ChannelCreated","channel":{"id":"c1","tenantid":""}}`)))
+		assert.True(t, ari.Has(&ev.Channel, "tenantid"))
+		assert.False(t, ari.Has(&ev.Channel, "caller_rdnis"))
+		assert.Contains(t, string(marshal(t, ev)), `"tenantid":""`)
 	})
 	t.Run("every type", func(t *testing.T) {
 		for _, ti := range events.Types() {
 			ev := events.New(ti.Name)
-			hm, ok := ev.(interface {
-				Has(string) bool
-				MarkPresent(string) bool
-			})
-			require.True(t, ok, "%s has no Has/MarkPresent", ti.Name)
-			assert.True(t, hm.Has("type"), ti.Name)
-			assert.False(t, hm.Has("asterisk_id"), ti.Name)
-			assert.True(t, hm.MarkPresent("asterisk_id"), ti.Name)
-			assert.True(t, hm.Has("asterisk_id"), ti.Name)
-			assert.Contains(t, string(marshal(t, ev)), `"asterisk_id":""`, ti.Name)
-			assert.False(t, hm.MarkPresent("type"), ti.Name)
+			m, ok := ev.(json.Marshaler)
+			require.True(t, ok, "%s is not a json.Marshaler", ti.Name)
+			assert.True(t, ari.Has(m, "type"), ti.Name)
+			assert.False(t, ari.Has(m, "asterisk_id"), ti.Name)
+			decoded, err := events.Decode([]byte(`{"type":"` + ti.Name + `","asterisk_id":""}`))
+			require.NoError(t, err, ti.Name)
+			assert.True(t, ari.Has(decoded.(json.Marshaler), "asterisk_id"), ti.Name)
 		}
+	})
+	t.Run("nil", func(t *testing.T) {
+		assert.False(t, ari.Has(nil, "type"))
+		assert.False(t, ari.Has((*events.Dial)(nil), "type"))
+		assert.False(t, ari.Has((*ari.Channel)(nil), "id"))
 	})
 }
 
@@ -505,7 +503,7 @@ func TestUnmarshalJSONConcreteTypes(t *testing.T) {
 	})
 	t.Run("in a larger document", func(t *testing.T) {
 		var doc struct {
-			Events []*events.ChannelDtmfReceived `json:"events"`
+			Events []*events.ChannelDTMFReceived `json:"events"`
 		}
 		require.NoError(t, json.Unmarshal([]byte(`{"events":[{"type":"ChannelDtmfReceived","digit":"1"},null,{"digit":"2"}]}`), &doc))
 		require.Len(t, doc.Events, 3)
@@ -559,7 +557,7 @@ func TestDecodeDuplicateType(t *testing.T) {
 	d := as[*events.Dial](t, ev)
 	assert.Equal(t, "Dial", d.EventType())
 	assert.Equal(t, "Dial", d.Type)
-	assert.Equal(t, []string{"p1"}, d.ChannelIDs())
+	assert.Equal(t, []string{"p1"}, events.ChannelIDs(d))
 
 	u := as[*events.Unknown](t, mustDecode(t, []byte(`{"type":"A","type":"B"}`)))
 	assert.Equal(t, "A", u.Type)
@@ -593,7 +591,7 @@ func TestTypesKnownNew(t *testing.T) {
 		require.NotNil(t, ev, name)
 		assert.Equal(t, name, ev.EventType())
 		assert.Equal(t, name, ev.Base().Type)
-		assert.Equal(t, "*events."+name, typeName(ev))
+		assert.True(t, strings.EqualFold("*events."+name, typeName(ev)), "%s is %s", name, typeName(ev))
 		// A new event encodes, and decodes back to its type.
 		out := marshal(t, ev)
 		assert.True(t, strings.HasPrefix(string(out), `{"type":"`+name+`"`), "%s", out)

@@ -3,6 +3,7 @@ package events_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -84,8 +85,8 @@ func (h *allHandler) OnCallClaimed(_ context.Context, e *events.CallClaimed) err
 	return h.record("OnCallClaimed", e)
 }
 
-func (h *allHandler) OnChannelCallerId(_ context.Context, e *events.ChannelCallerId) error {
-	return h.record("OnChannelCallerId", e)
+func (h *allHandler) OnChannelCallerID(_ context.Context, e *events.ChannelCallerID) error {
+	return h.record("OnChannelCallerID", e)
 }
 
 func (h *allHandler) OnChannelConnectedLine(_ context.Context, e *events.ChannelConnectedLine) error {
@@ -104,8 +105,8 @@ func (h *allHandler) OnChannelDialplan(_ context.Context, e *events.ChannelDialp
 	return h.record("OnChannelDialplan", e)
 }
 
-func (h *allHandler) OnChannelDtmfReceived(_ context.Context, e *events.ChannelDtmfReceived) error {
-	return h.record("OnChannelDtmfReceived", e)
+func (h *allHandler) OnChannelDTMFReceived(_ context.Context, e *events.ChannelDTMFReceived) error {
+	return h.record("OnChannelDTMFReceived", e)
 }
 
 func (h *allHandler) OnChannelEnteredBridge(_ context.Context, e *events.ChannelEnteredBridge) error {
@@ -148,8 +149,8 @@ func (h *allHandler) OnChannelUnhold(_ context.Context, e *events.ChannelUnhold)
 	return h.record("OnChannelUnhold", e)
 }
 
-func (h *allHandler) OnChannelUserevent(_ context.Context, e *events.ChannelUserevent) error {
-	return h.record("OnChannelUserevent", e)
+func (h *allHandler) OnChannelUserEvent(_ context.Context, e *events.ChannelUserEvent) error {
+	return h.record("OnChannelUserEvent", e)
 }
 
 func (h *allHandler) OnChannelVarset(_ context.Context, e *events.ChannelVarset) error {
@@ -235,12 +236,12 @@ var (
 	_ events.BridgeVideoSourceChangedHandler = (*allHandler)(nil)
 	_ events.CallBroadcastHandler            = (*allHandler)(nil)
 	_ events.CallClaimedHandler              = (*allHandler)(nil)
-	_ events.ChannelCallerIdHandler          = (*allHandler)(nil)
+	_ events.ChannelCallerIDHandler          = (*allHandler)(nil)
 	_ events.ChannelConnectedLineHandler     = (*allHandler)(nil)
 	_ events.ChannelCreatedHandler           = (*allHandler)(nil)
 	_ events.ChannelDestroyedHandler         = (*allHandler)(nil)
 	_ events.ChannelDialplanHandler          = (*allHandler)(nil)
-	_ events.ChannelDtmfReceivedHandler      = (*allHandler)(nil)
+	_ events.ChannelDTMFReceivedHandler      = (*allHandler)(nil)
 	_ events.ChannelEnteredBridgeHandler     = (*allHandler)(nil)
 	_ events.ChannelHangupRequestHandler     = (*allHandler)(nil)
 	_ events.ChannelHoldHandler              = (*allHandler)(nil)
@@ -251,7 +252,7 @@ var (
 	_ events.ChannelToneDetectedHandler      = (*allHandler)(nil)
 	_ events.ChannelTransferHandler          = (*allHandler)(nil)
 	_ events.ChannelUnholdHandler            = (*allHandler)(nil)
-	_ events.ChannelUsereventHandler         = (*allHandler)(nil)
+	_ events.ChannelUserEventHandler         = (*allHandler)(nil)
 	_ events.ChannelVarsetHandler            = (*allHandler)(nil)
 	_ events.ContactStatusChangeHandler      = (*allHandler)(nil)
 	_ events.DeviceStateChangedHandler       = (*allHandler)(nil)
@@ -279,8 +280,8 @@ func (h *someHandler) OnStasisStart(_ context.Context, e *events.StasisStart) er
 	return h.record("OnStasisStart", e)
 }
 
-func (h *someHandler) OnChannelDtmfReceived(_ context.Context, e *events.ChannelDtmfReceived) error {
-	return h.record("OnChannelDtmfReceived", e)
+func (h *someHandler) OnChannelDTMFReceived(_ context.Context, e *events.ChannelDTMFReceived) error {
+	return h.record("OnChannelDTMFReceived", e)
 }
 
 func (h *someHandler) OnEvent(_ context.Context, e events.Event) error {
@@ -318,7 +319,7 @@ func TestDispatchEveryType(t *testing.T) {
 			require.NoError(t, err)
 			assert.True(t, handled)
 			require.Len(t, h.calls, 1)
-			assert.Equal(t, "On"+ti.Name, h.calls[0].method)
+			assert.True(t, strings.EqualFold("On"+ti.Name, h.calls[0].method), "%s called %s", ti.Name, h.calls[0].method)
 			assert.Same(t, ev, h.calls[0].event)
 		})
 	}
@@ -344,7 +345,7 @@ func TestDispatchFixtures(t *testing.T) {
 		require.NoError(t, err)
 		assert.True(t, handled, fx.name)
 		require.Len(t, h.calls, 1, fx.name)
-		assert.Equal(t, "On"+ev.EventType(), h.calls[0].method, fx.name)
+		assert.True(t, strings.EqualFold("On"+ev.EventType(), h.calls[0].method), "%s: %s called %s", fx.name, ev.EventType(), h.calls[0].method)
 	}
 }
 
@@ -362,7 +363,7 @@ func TestDispatchFallbacks(t *testing.T) {
 		method  string
 	}{
 		{"own method", &someHandler{}, ss, true, "OnStasisStart"},
-		{"other own method", &someHandler{}, dtmf, true, "OnChannelDtmfReceived"},
+		{"other own method", &someHandler{}, dtmf, true, "OnChannelDTMFReceived"},
 		{"no method: OnEvent", &someHandler{}, end, true, "OnEvent"},
 		{"unknown without OnUnknown: OnEvent", &someHandler{}, unknownEvent(t), true, "OnEvent"},
 		{"no method, no fallback", &onlyStasis{}, end, false, ""},

@@ -14,25 +14,19 @@ import (
 // only this package's types implement it, so a type switch over Event is
 // checked by the compiler. *Unknown stands for the types this build does
 // not know.
+//
+// Every event type also implements json.Marshaler (encoding the event as
+// Asterisk does) and json.Unmarshaler. ChannelIDs, BridgeIDs and their
+// Append forms say which channels and bridges an event is about.
 type Event interface {
 	// EventType is the "type" Asterisk gives the event, e.g. "StasisStart".
 	EventType() string
 	// Base gives access to the members every event carries.
 	Base() *EventBase
-	// ChannelIDs returns the ids of the channels the event is about,
-	// primary first, or nil.
-	ChannelIDs() []string
-	// BridgeIDs returns the ids of the bridges the event is about, or nil.
-	BridgeIDs() []string
-	// AppendChannelIDs appends ChannelIDs to dst without allocating when
-	// dst has room.
-	AppendChannelIDs(dst []string) []string
-	// AppendBridgeIDs appends BridgeIDs to dst.
-	AppendBridgeIDs(dst []string) []string
-	// MarshalJSON encodes the event as Asterisk does.
-	MarshalJSON() ([]byte, error)
 
 	isEvent()
+	appendChannelIDs(dst []string) []string
+	appendBridgeIDs(dst []string) []string
 }
 
 // decodable is an event Decode can fill member by member.
@@ -109,23 +103,17 @@ func (e *Unknown) EventType() string { return e.Type }
 
 func (*Unknown) isEvent() {}
 
-// AppendChannelIDs appends the id of the event's top-level "channel"
+// appendChannelIDs appends the id of the event's top-level "channel"
 // object, if it has one.
-func (e *Unknown) AppendChannelIDs(dst []string) []string {
+func (e *Unknown) appendChannelIDs(dst []string) []string {
 	return appendID(dst, len(dst), e.channelID)
 }
 
-// AppendBridgeIDs appends the id of the event's top-level "bridge" object,
+// appendBridgeIDs appends the id of the event's top-level "bridge" object,
 // if it has one.
-func (e *Unknown) AppendBridgeIDs(dst []string) []string {
+func (e *Unknown) appendBridgeIDs(dst []string) []string {
 	return appendID(dst, len(dst), e.bridgeID)
 }
-
-// ChannelIDs returns the id of the event's top-level "channel" object, or nil.
-func (e *Unknown) ChannelIDs() []string { return e.AppendChannelIDs(nil) }
-
-// BridgeIDs returns the id of the event's top-level "bridge" object, or nil.
-func (e *Unknown) BridgeIDs() []string { return e.AppendBridgeIDs(nil) }
 
 // MarshalJSON returns Raw, or the common members when Raw is empty.
 func (e *Unknown) MarshalJSON() ([]byte, error) {

@@ -29,14 +29,14 @@ func ExampleDecode() {
 		switch e := ev.(type) {
 		case *events.StasisStart:
 			fmt.Printf("call %s entered with args %v\n", e.Channel.ID, e.Args)
-		case *events.ChannelDtmfReceived:
+		case *events.ChannelDTMFReceived:
 			fmt.Printf("call %s pressed %s\n", e.Channel.ID, e.Digit)
 		case *events.PlaybackFinished:
-			fmt.Printf("playback %s done on bridges %v\n", e.Playback.ID, e.BridgeIDs())
+			fmt.Printf("playback %s done on bridges %v\n", e.Playback.ID, events.BridgeIDs(e))
 		case *events.Unknown:
-			fmt.Printf("newer event %s about channels %v\n", e.Type, e.ChannelIDs())
+			fmt.Printf("newer event %s about channels %v\n", e.Type, events.ChannelIDs(e))
 		default:
-			fmt.Printf("%s about channels %v\n", e.EventType(), e.ChannelIDs())
+			fmt.Printf("%s about channels %v\n", e.EventType(), events.ChannelIDs(e))
 		}
 	}
 	// Output:
@@ -67,7 +67,7 @@ func (ivr) OnStasisStart(ctx context.Context, e *events.StasisStart) error {
 	return nil
 }
 
-func (ivr) OnChannelDtmfReceived(ctx context.Context, e *events.ChannelDtmfReceived) error {
+func (ivr) OnChannelDTMFReceived(ctx context.Context, e *events.ChannelDTMFReceived) error {
 	if e.Digit == "5" {
 		return errors.New("no prompt for 5")
 	}
@@ -115,10 +115,10 @@ func ExampleDispatch() {
 }
 
 // AppendChannelIDs routes an event without allocating, into a reused buffer.
-func ExampleEvent_AppendChannelIDs() {
+func ExampleAppendChannelIDs() {
 	ev, _ := events.Decode([]byte(`{"type":"Dial","peer":{"id":"c2"},"caller":{"id":"c1"},"dialstatus":"ANSWER"}`))
 	buf := make([]string, 0, 8)
-	buf = ev.AppendChannelIDs(buf[:0])
+	buf = events.AppendChannelIDs(buf[:0], ev)
 	fmt.Println(buf)
 	// Output:
 	// [c2 c1]

@@ -33,7 +33,7 @@ type schemaModel struct {
 }
 
 // schema is every model of every release, the newest definition winning
-// (nothing was ever removed; see ARI-NOTES section 1).
+// (nothing was ever removed: docs/ari-notes.md §4).
 type schema map[string]*schemaModel
 
 var (

@@ -3,15 +3,38 @@
 // description.
 //
 // New(c) returns a Client with one service per resource (Channels,
-// Bridges, Playbacks, ...), each behind an interface (ChannelsAPI, ...)
-// that tests and apps may substitute. Methods take a context first, path
-// parameters as arguments, and everything else in a params struct where
-// only the fields set are sent. Results are typed models; errors are
-// *ari.Error values that work with errors.Is (ari.ErrNotFound, ...) and
-// keep Asterisk's own message.
+// Bridges, Playbacks, ...). Methods take a context first, path parameters
+// as arguments, and everything else in a params struct where only the
+// fields set are sent. Results are typed models; errors are *ari.Error
+// values that work with errors.Is (ari.ErrNotFound, ...) and keep
+// Asterisk's own message.
+//
+// # Versions
 //
 // Calls are checked against the server's Asterisk version: an operation,
 // or a parameter, that the release does not have fails with
 // ari.ErrUnsupported before anything is sent. Operations lists what each
-// operation needs.
+// operation needs, and ari.Client.Supports tells whether the server has
+// one.
+//
+// # Substituting a service
+//
+// The services are concrete types (*Channels, *Bridges, ...) that gain a
+// method whenever an Asterisk release adds an operation. The package
+// declares no interface for them, since a type implementing one would
+// break at the next release. Code that should run against a substitute
+// declares, where it is used, an interface with only the methods it
+// calls:
+//
+//	// answerer is what greet needs of *resources.Channels.
+//	type answerer interface {
+//		Answer(ctx context.Context, channelID string) error
+//	}
+//
+// *Channels satisfies it, and so does a test double with that one method;
+// no new release breaks either. A double that should behave like the real
+// service for the other methods embeds a *Channels and overrides some.
+// The Substitute example shows both. To test against a whole Asterisk
+// instead, use the simulated one of package gostasis.dev/ari/aritest, as
+// the other examples do.
 package resources

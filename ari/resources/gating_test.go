@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -113,13 +114,15 @@ var gatedCalls = []gatedCall{
 		_, err := c.Channels.GetChannelVars(ctx, chID, &resources.ChannelGetChannelVarsParams{Variables: []string{"V1"}})
 		return err
 	}, ""},
-	// ARI-NOTES 2.11 and 4: /events/claim first ships in 20.20, 22.10 and
-	// 23.4, although its "since" says 20.17.0, 22.7.0, 23.1.0.
+	// docs/ari-notes.md sections 2.11 and 4: /events/claim first ships in
+	// 20.20, 22.10 and 23.4, although its "since" says 20.17.0, 22.7.0,
+	// 23.1.0.
 	{"Events.ClaimChannel before 22.10", "22.9.0", func(ctx context.Context, c *resources.Client) error {
 		return c.Events.ClaimChannel(ctx, &resources.EventClaimChannelParams{ChannelID: chID, Application: "router"})
 	}, ""},
-	// ARI-NOTES 4: the variables body of bridges.create and report_events
-	// come with the Variables model in 20.20, 22.10 and 23.4.
+	// docs/ari-notes.md section 4: the variables body of bridges.create
+	// and report_events come with the Variables model in 20.20, 22.10 and
+	// 23.4.
 	{"Bridges.Create with Variables before 22.10", "22.9.0", func(ctx context.Context, c *resources.Client) error {
 		_, err := c.Bridges.Create(ctx, &resources.BridgeCreateParams{Type: "mixing", Variables: ari.Vars{"A": {Value: "1"}}})
 		return err
@@ -200,7 +203,8 @@ func TestVersionDiscovery(t *testing.T) {
 
 	t.Run("22.10.1 allows", func(t *testing.T) {
 		vs := newVersionServer(t, "22.10.1", 50*time.Millisecond)
-		c := newClient(t, vs.URL, "")
+		ac := newARIClient(t, ari.Config{URL: vs.URL})
+		c := resources.New(ac)
 		errs := runConcurrently(n, func(i int) error { return calls[i%len(calls)](context.Background(), c) })
 		for _, err := range errs {
 			assert.NoError(t, err)
@@ -211,7 +215,7 @@ func TestVersionDiscovery(t *testing.T) {
 		// Learned once and for all.
 		require.NoError(t, c.Channels.Progress(context.Background(), chID))
 		assert.EqualValues(t, 1, vs.discovery.Load())
-		v, err := c.ARI.Version(context.Background())
+		v, err := ac.Version(context.Background())
 		require.NoError(t, err)
 		assert.Equal(t, ari.MustParseVersion("22.10.1"), v)
 	})
@@ -284,8 +288,8 @@ func runConcurrently(n int, f func(i int) error) []error {
 // release (x.0.0).
 func everyRelease(op *ari.Operation) bool {
 	known := ari.KnownReleases()
-	for i := range known {
-		if !op.Availability.Releases.Has(i) {
+	for _, v := range known {
+		if !slices.Contains(op.Availability.Releases, v) {
 			return false
 		}
 	}

@@ -18,7 +18,26 @@ func strs[T ~string](vs []T) []string {
 func Operations() []*ari.Operation {
 	out := make([]*ari.Operation, len(operations))
 	for i, op := range operations {
-		out[i] = op.Clone()
+		out[i] = cloneOperation(op)
 	}
 	return out
+}
+
+// cloneOperation returns a deep copy of op.
+func cloneOperation(op *ari.Operation) *ari.Operation {
+	c := *op
+	c.Availability = cloneAvailability(op.Availability)
+	c.Errors = append([]ari.ErrorResponse(nil), op.Errors...)
+	c.Params = append([]ari.Param(nil), op.Params...)
+	for i := range c.Params {
+		c.Params[i].Availability = cloneAvailability(c.Params[i].Availability)
+	}
+	return &c
+}
+
+func cloneAvailability(a ari.Availability) ari.Availability {
+	return ari.Availability{
+		Releases: append([]ari.Version(nil), a.Releases...),
+		Since:    append([]ari.Version(nil), a.Since...),
+	}
 }

@@ -216,7 +216,7 @@ func loadSchema(t testing.TB, release string) *schema {
 	}
 	files, err := filepath.Glob(filepath.Join(schemaDir, "asterisk-"+release, "api-docs", "*.json"))
 	require.NoError(t, err)
-	require.Len(t, files, 11, "declaration files of %s", release)
+	require.NotEmpty(t, files, "declaration files of %s", release)
 	s := &schema{Ops: map[string]schemaOp{}, Models: map[string]schemaModel{}}
 	for _, f := range files {
 		data, err := os.ReadFile(f)
@@ -469,7 +469,7 @@ func serviceMethod(c *resources.Client, op *ari.Operation) (reflect.Value, bool)
 	cv := reflect.ValueOf(c).Elem()
 	ct := cv.Type()
 	for i := 0; i < ct.NumField(); i++ {
-		if normName(ct.Field(i).Name) != normName(op.Resource) || ct.Field(i).Type.Kind() != reflect.Interface {
+		if f := ct.Field(i); !f.IsExported() || normName(f.Name) != normName(op.Resource) || f.Type.Kind() != reflect.Pointer {
 			continue
 		}
 		svc := cv.Field(i)
@@ -530,9 +530,9 @@ func invoke(t testing.TB, ctx context.Context, c *resources.Client, op *ari.Oper
 // Availability includes it.
 func releaseCounts(ops []*ari.Operation) map[string]int {
 	out := map[string]int{}
-	for i, v := range ari.KnownReleases() {
+	for _, v := range ari.KnownReleases() {
 		for _, op := range ops {
-			if op.Availability.Releases.Has(i) {
+			if slices.Contains(op.Availability.Releases, v) {
 				out[v.String()]++
 			}
 		}

@@ -139,7 +139,7 @@ func (h *ivrCall) OnStasisStart(ctx context.Context, e *events.StasisStart) erro
 func (h *ivrCall) play(ctx context.Context, media string) error {
 	id := stasis.NewID()
 	h.playing, h.media = id, media
-	_, err := h.call.ARI().Channels.PlayWithID(ctx, h.call.ChannelID, id, &resources.ChannelPlayWithIDParams{Media: []string{media}})
+	_, err := h.call.REST().Channels.PlayWithID(ctx, h.call.ChannelID, id, &resources.ChannelPlayWithIDParams{Media: []string{media}})
 	if err != nil {
 		h.playing = ""
 		return fmt.Errorf("play %s: %w", media, err)
@@ -155,7 +155,7 @@ func (h *ivrCall) stop(ctx context.Context) error {
 	}
 	id, media := h.playing, h.media
 	h.playing = ""
-	if err := h.call.ARI().Playbacks.Stop(ctx, id); err != nil && !errors.Is(err, ari.ErrNotFound) {
+	if err := h.call.REST().Playbacks.Stop(ctx, id); err != nil && !errors.Is(err, ari.ErrNotFound) {
 		return fmt.Errorf("stop %s: %w", media, err)
 	}
 	h.say("stopped %s", media)
@@ -178,7 +178,7 @@ func (h *ivrCall) OnPlaybackFinished(ctx context.Context, e *events.PlaybackFini
 	return nil
 }
 
-func (h *ivrCall) OnChannelDtmfReceived(ctx context.Context, e *events.ChannelDtmfReceived) error {
+func (h *ivrCall) OnChannelDTMFReceived(ctx context.Context, e *events.ChannelDTMFReceived) error {
 	if h.leaving {
 		return nil
 	}

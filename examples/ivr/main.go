@@ -175,7 +175,7 @@ func causeText(cause int) string {
 func place(ctx context.Context, srv *aritest.Server, rt *stasis.Runtime, t *Transcript, c script) error {
 	t.Add(c.id, "%s <%s> dials %s", c.name, c.number, c.exten)
 	cursor := srv.Cursor()
-	call, err := srv.PlaceCall(aritest.CallParams{
+	phone, err := srv.PlaceCall(aritest.PlaceCallParams{
 		ChannelID: c.id, Context: "from-phones", Extension: c.exten,
 		Caller: ari.CallerID{Name: c.name, Number: c.number},
 	})
@@ -193,12 +193,12 @@ func place(ctx context.Context, srv *aritest.Server, rt *stasis.Runtime, t *Tran
 		}
 		if st.hangup {
 			t.Add(c.id, "%s hangs up", c.name)
-			if err := call.Hangup(16); err != nil {
+			if err := phone.Hangup(16); err != nil {
 				return err
 			}
 			break
 		}
-		if err := call.SendDTMF(st.dtmf); err != nil {
+		if err := phone.SendDTMF(st.dtmf); err != nil {
 			return err
 		}
 		// Let the IVR take the last key before the next step.
@@ -206,7 +206,7 @@ func place(ctx context.Context, srv *aritest.Server, rt *stasis.Runtime, t *Tran
 			return err
 		}
 	}
-	if err := call.WaitEnd(ctx); err != nil {
+	if err := phone.WaitEnd(ctx); err != nil {
 		return err
 	}
 	// Let the handlers see the end before the transcript says so.
@@ -216,8 +216,8 @@ func place(ctx context.Context, srv *aritest.Server, rt *stasis.Runtime, t *Tran
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
-	t.Add(c.id, "call ended: cause %d (%s)", call.Cause(), causeText(call.Cause()))
-	if heard := call.MediaHeard(); len(heard) > 0 {
+	t.Add(c.id, "call ended: cause %d (%s)", phone.Cause(), causeText(phone.Cause()))
+	if heard := phone.MediaHeard(); len(heard) > 0 {
 		t.Add(c.id, "the caller heard: %s", strings.Join(heard, ", "))
 	}
 	return nil

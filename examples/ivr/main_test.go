@@ -116,15 +116,15 @@ func TestServesAnAsteriskGivenARIURL(t *testing.T) {
 	require.NoError(t, srv.WaitApp(ctx, routerApp, ivrApp))
 
 	// The dialplan sends _X. to Stasis(router,${EXTEN}).
-	call, err := srv.PlaceCall(aritest.CallParams{ChannelID: "real-1", Extension: "100", Caller: ari.CallerID{Name: "Dan", Number: "1004"}})
+	phone, err := srv.PlaceCall(aritest.PlaceCallParams{ChannelID: "real-1", Extension: "100", Caller: ari.CallerID{Name: "Dan", Number: "1004"}})
 	require.NoError(t, err)
 	_, err = srv.WaitEvent(ctx, func(e events.Event) bool {
 		p, ok := e.(*events.PlaybackStarted)
 		return ok && p.Playback.MediaURI == DefaultPrompts.Menu
 	})
 	require.NoError(t, err)
-	require.NoError(t, call.SendDTMF("#"))
-	require.NoError(t, call.WaitEnd(ctx))
+	require.NoError(t, phone.SendDTMF("#"))
+	require.NoError(t, phone.WaitEnd(ctx))
 	assert.Eventually(t, func() bool { return strings.Contains(out.String(), "[real-1] left ivr") }, 10*time.Second, 5*time.Millisecond)
 	assert.Contains(t, out.String(), `[real-1] entered ivr (caller "Dan" <1004>, extension 100)`)
 	assert.Contains(t, out.String(), "[real-1] hanging up")

@@ -18,8 +18,8 @@ type codec struct {
 	pkg string
 }
 
-func decodeFunc(m *ir.Model) string { return "decode" + m.Name }
-func encodeFunc(m *ir.Model) string { return "encode" + m.Name }
+func decodeFunc(m *ir.Model) string { return "decode" + m.GoName() }
+func encodeFunc(m *ir.Model) string { return "encode" + m.GoName() }
 
 // own reports whether m's type is declared in the package being written,
 // so its presence bits can be used directly.
@@ -46,12 +46,32 @@ func presenceIndex(m *ir.Model) map[*ir.Prop]int {
 	return idx
 }
 
+// markPresent records that optional scalar member bit i of v was read.
+// Events keep their bits in a field; ari models embed a presence.Set,
+// whose methods the events package can call on the models it decodes.
+func markPresent(m *ir.Model, i int) jen.Code {
+	bit := jen.Lit(uint64(1) << uint(i))
+	if m.Message {
+		return jen.Id("v").Dot("present").Op("|=").Add(bit)
+	}
+	return jen.Id("v").Dot("MarkBit").Call(bit)
+}
+
+// wasPresent reports whether optional scalar member bit i of v was read.
+func wasPresent(m *ir.Model, i int) jen.Code {
+	bit := jen.Lit(uint64(1) << uint(i))
+	if m.Message {
+		return jen.Id("v").Dot("present").Op("&").Add(bit).Op("!=").Lit(0)
+	}
+	return jen.Id("v").Dot("HasBit").Call(bit)
+}
+
 func wireDecoder(w *codec) jen.Code { return jen.Op("*").Qual(w.wirePath(), "Decoder") }
 func wireEncoder(w *codec) jen.Code { return jen.Op("*").Qual(w.wirePath(), "Encoder") }
 
 // decoder emits func decodeM(d *wire.Decoder, v *M) reading an object.
 func (w *codec) decoder(f *jen.File, m *ir.Model) {
-	f.Commentf("%s reads a %s object; unknown keys are skipped.", decodeFunc(m), m.Name)
+	f.Commentf("%s reads %s object; unknown keys are skipped.", decodeFunc(m), article(m.Name))
 	f.Func().Id(decodeFunc(m)).Params(jen.Id("d").Add(wireDecoder(w)), jen.Id("v").Op("*").Add(w.modelQual(m))).BlockFunc(func(g *jen.Group) {
 		g.If(jen.Op("!").Id("d").Dot("Object").Call()).Block(jen.Return())
 		g.For().BlockFunc(func(g *jen.Group) {
@@ -87,11 +107,7 @@ func (w *codec) keyDecoder(f *jen.File, m *ir.Model) {
 					// An optional member sent as null is absent.
 					g.If(jen.Op("!").Id("d").Dot("Null").Call()).BlockFunc(func(g *jen.Group) {
 						w.decodeInto(g, jen.Id("v").Dot(p.GoName), p.Type, true)
-						if w.own(m) {
-							g.Id("v").Dot("present").Op("|=").Lit(uint64(1) << uint(i))
-						} else {
-							g.Id("v").Dot("MarkPresent").Call(jen.Lit(p.JSON))
-						}
+						g.Add(markPresent(m, i))
 					})
 				})
 			}
@@ -99,12 +115,12 @@ func (w *codec) keyDecoder(f *jen.File, m *ir.Model) {
 		})
 	}
 	if w.own(m) {
-		f.Commentf("decodeKey reads the value of one member of a %s object.", m.Name)
+		f.Commentf("decodeKey reads the value of one member of %s object.", article(m.Name))
 		f.Func().Params(jen.Id("v").Op("*").Add(w.modelQual(m))).Id("decodeKey").Params(jen.Id("d").Add(wireDecoder(w)), jen.Id("key").String()).BlockFunc(body)
 		return
 	}
 	// A foreign model: decodeM inlines the member switch.
-	f.Commentf("%s reads a %s object; unknown keys are skipped.", decodeFunc(m), m.Name)
+	f.Commentf("%s reads %s object; unknown keys are skipped.", decodeFunc(m), article(m.Name))
 	f.Func().Id(decodeFunc(m)).Params(jen.Id("d").Add(wireDecoder(w)), jen.Id("v").Op("*").Add(w.modelQual(m))).BlockFunc(func(g *jen.Group) {
 		g.If(jen.Op("!").Id("d").Dot("Object").Call()).Block(jen.Return())
 		g.For().BlockFunc(func(g *jen.Group) {
@@ -176,7 +192,7 @@ func (w *codec) decodeInto(g *jen.Group, target *jen.Statement, t *ir.Type, opti
 // encoder emits func encodeM(e *wire.Encoder, v *M).
 func (w *codec) encoder(f *jen.File, m *ir.Model) {
 	idx := presenceIndex(m)
-	f.Commentf("%s writes a %s object.", encodeFunc(m), m.Name)
+	f.Commentf("%s writes %s object.", encodeFunc(m), article(m.Name))
 	f.Func().Id(encodeFunc(m)).Params(jen.Id("e").Add(wireEncoder(w)), jen.Id("v").Op("*").Add(w.modelQual(m))).BlockFunc(func(g *jen.Group) {
 		g.Id("e").Dot("ObjectStart").Call()
 		for _, p := range w.props(m) {
@@ -193,17 +209,7 @@ func (w *codec) encoder(f *jen.File, m *ir.Model) {
 			case p.Required:
 				write(g)
 			case p.Type.Scalar():
-				var present jen.Code
-				if w.own(m) {
-					present = jen.Id("v").Dot("present").Op("&").Lit(uint64(1) << uint(idx[p])).Op("!=").Lit(0)
-				} else {
-					present = jen.Id("v").Dot("Has").Call(jen.Lit(p.JSON))
-				}
-				if w.own(m) {
-					g.If(jen.Add(nonZero(field.Clone(), p.Type)).Op("||").Add(present)).BlockFunc(write)
-				} else {
-					g.If(present).BlockFunc(write)
-				}
+				g.If(jen.Add(nonZero(field.Clone(), p.Type)).Op("||").Add(wasPresent(m, idx[p]))).BlockFunc(write)
 			case p.Type.Kind == ir.Raw:
 				g.If(jen.Len(field.Clone()).Op(">").Lit(0)).BlockFunc(write)
 			default:
@@ -291,46 +297,3 @@ func (w *codec) encodeValue(g *jen.Group, value *jen.Statement, t *ir.Type, requ
 	}
 }
 
-// presenceMethods emits Has and MarkPresent for a type of the package.
-func (w *codec) presenceMethods(f *jen.File, m *ir.Model) {
-	idx := presenceIndex(m)
-	recv := jen.Id("v").Op("*").Add(w.modelQual(m))
-	f.Comment("Has reports whether the member with JSON key key is set: a required")
-	f.Comment("member always is; an optional one when it is non-zero, non-nil, or was")
-	f.Comment("present in the decoded JSON (or marked with MarkPresent).")
-	f.Func().Params(recv).Id("Has").Params(jen.Id("key").String()).Bool().BlockFunc(func(g *jen.Group) {
-		g.Switch(jen.Id("key")).BlockFunc(func(g *jen.Group) {
-			for _, p := range w.props(m) {
-				field := jen.Id("v").Dot(p.GoName)
-				switch {
-				case p.Required:
-					g.Case(jen.Lit(p.JSON)).Block(jen.Return(jen.True()))
-				case p.Type.Scalar():
-					g.Case(jen.Lit(p.JSON)).Block(jen.Return(jen.Add(nonZero(field, p.Type)).Op("||").Id("v").Dot("present").Op("&").Lit(uint64(1) << uint(idx[p])).Op("!=").Lit(0)))
-				case p.Type.Kind == ir.Raw:
-					g.Case(jen.Lit(p.JSON)).Block(jen.Return(jen.Len(field).Op(">").Lit(0)))
-				default:
-					g.Case(jen.Lit(p.JSON)).Block(jen.Return(field.Op("!=").Nil()))
-				}
-			}
-		})
-		g.Return(jen.False())
-	})
-	f.Comment("MarkPresent makes MarshalJSON write the optional scalar member with JSON")
-	f.Comment("key key even when it holds its zero value, as Asterisk does for some")
-	f.Comment("members; decoding marks every optional member it reads. It reports")
-	f.Comment("false when key is not an optional scalar member.")
-	f.Func().Params(recv).Id("MarkPresent").Params(jen.Id("key").String()).Bool().BlockFunc(func(g *jen.Group) {
-		if len(idx) > 0 {
-			g.Switch(jen.Id("key")).BlockFunc(func(g *jen.Group) {
-				for _, p := range ir.OptionalScalars(m) {
-					g.Case(jen.Lit(p.JSON)).Block(
-						jen.Id("v").Dot("present").Op("|=").Lit(uint64(1)<<uint(idx[p])),
-						jen.Return(jen.True()),
-					)
-				}
-			})
-		}
-		g.Return(jen.False())
-	})
-}

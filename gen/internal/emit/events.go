@@ -33,7 +33,7 @@ func (c *ctx) eventTypes(files map[string]*jen.File) {
 	})
 	for _, ev := range c.api.Events {
 		c.modelType(f, ev, jen.Id(baseName))
-		f.Var().Id("_").Id("Event").Op("=").Parens(jen.Op("*").Id(ev.Name)).Parens(jen.Nil())
+		f.Var().Id("_").Id("Event").Op("=").Parens(jen.Op("*").Id(ev.GoName())).Parens(jen.Nil())
 	}
 	files["ari/events/types_gen.go"] = f
 }
@@ -65,7 +65,7 @@ func (c *ctx) referencedModels() []*ir.Model {
 	for _, m := range seen {
 		out = append(out, m)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	sort.Slice(out, func(i, j int) bool { return out[i].GoName() < out[j].GoName() })
 	return out
 }
 
@@ -74,25 +74,24 @@ func (c *ctx) eventCodecs(files map[string]*jen.File) {
 	f := c.newFile(c.eventsPath(), "events")
 	w := &codec{ctx: c, pkg: c.eventsPath()}
 	for _, ev := range c.api.Events {
-		f.Commentf("UnmarshalJSON decodes a %s in one pass without reflection. Unknown", ev.Name)
+		f.Commentf("UnmarshalJSON decodes %s in one pass without reflection. Unknown", article(ev.GoName()))
 		f.Comment("keys are ignored; malformed JSON is an *ari.DecodeError saying where.")
 		f.Comment("Use Decode when the type is not known in advance.")
-		f.Func().Params(jen.Id("v").Op("*").Id(ev.Name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
+		f.Func().Params(jen.Id("v").Op("*").Id(ev.GoName())).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
 			jen.Var().Id("d").Qual(c.wirePath(), "Decoder"),
 			jen.Id("d").Dot("Reset").Call(jen.String().Call(jen.Id("data"))),
 			jen.If(jen.Op("!").Id("d").Dot("Null").Call()).Block(
-				jen.Op("*").Id("v").Op("=").Id(ev.Name).Values(),
+				jen.Op("*").Id("v").Op("=").Id(ev.GoName()).Values(),
 				jen.Id(decodeFunc(ev)).Call(jen.Op("&").Id("d"), jen.Id("v")),
 			),
 			jen.Return(jen.Id("decodeDone").Call(jen.Op("&").Id("d"), jen.Lit(ev.Name))),
 		)
-		f.Commentf("MarshalJSON encodes a %s as Asterisk does.", ev.Name)
-		f.Func().Params(jen.Id("v").Op("*").Id(ev.Name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
+		f.Commentf("MarshalJSON encodes %s as Asterisk does.", article(ev.GoName()))
+		f.Func().Params(jen.Id("v").Op("*").Id(ev.GoName())).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
 			jen.Var().Id("e").Qual(c.wirePath(), "Encoder"),
 			jen.Id(encodeFunc(ev)).Call(jen.Op("&").Id("e"), jen.Id("v")),
 			jen.Return(jen.Id("e").Dot("Bytes").Call(), jen.Nil()),
 		)
-		w.presenceMethods(f, ev)
 		w.decoder(f, ev)
 		w.keyDecoder(f, ev)
 		w.encoder(f, ev)
@@ -104,48 +103,41 @@ func (c *ctx) eventCodecs(files map[string]*jen.File) {
 	files["ari/events/codec_gen.go"] = f
 }
 
-// eventIDs emits events/ids_gen.go: the Event methods of every type,
-// including the channel and bridge id extractors decided in package ir.
+// eventIDs emits events/ids_gen.go: the Event methods of every type:
+// EventType, the seal, and the unexported channel and bridge id
+// extractors decided in package ir (read through AppendChannelIDs and
+// AppendBridgeIDs).
 func (c *ctx) eventIDs(files map[string]*jen.File) {
 	f := c.newFile(c.eventsPath(), "events")
 	for _, ev := range c.api.Events {
-		recv := jen.Id("e").Op("*").Id(ev.Name)
+		recv := jen.Id("e").Op("*").Id(ev.GoName())
 		f.Commentf("EventType returns %q.", ev.Name)
-		f.Func().Params(jen.Op("*").Id(ev.Name)).Id("EventType").Params().String().Block(jen.Return(jen.Lit(ev.Name)))
-		f.Func().Params(jen.Op("*").Id(ev.Name)).Id("isEvent").Params().Block()
+		f.Func().Params(jen.Op("*").Id(ev.GoName())).Id("EventType").Params().String().Block(jen.Return(jen.Lit(ev.Name)))
+		f.Func().Params(jen.Op("*").Id(ev.GoName())).Id("isEvent").Params().Block()
 		for _, kind := range []struct {
 			name  string
 			paths []ir.IDPath
-			uri   ir.IDSource
-		}{{"Channel", ev.ChannelIDs, ir.SourceChannelURI}, {"Bridge", ev.BridgeIDs, ir.SourceBridgeURI}} {
+		}{{"Channel", ev.ChannelIDs}, {"Bridge", ev.BridgeIDs}} {
+			if len(kind.paths) == 0 {
+				f.Func().Params(jen.Op("*").Id(ev.GoName())).Id("append" + kind.name + "IDs").Params(jen.Id("dst").Index().String()).Index().String().Block(jen.Return(jen.Id("dst")))
+				continue
+			}
 			var fields []string
 			for _, p := range kind.paths {
 				s := p.PathText()
 				if !p.Required {
-					s += " (optional)"
+					s += "?"
 				}
 				fields = append(fields, s)
 			}
-			desc := "It names none."
-			if len(fields) > 0 {
-				desc = fmt.Sprintf("Read from: %v.", fields)
-			}
-			doc(f, fmt.Sprintf("Append%sIDs appends the ids of the %ss this %s is about to dst, primary first, without empty ids or duplicates. %s", kind.name, lower(kind.name), ev.Name, desc))
-			f.Func().Params(recv.Clone()).Id("Append" + kind.name + "IDs").Params(jen.Id("dst").Index().String()).Index().String().BlockFunc(func(g *jen.Group) {
-				if len(kind.paths) == 0 {
-					g.Return(jen.Id("dst"))
-					return
-				}
+			f.Commentf("append%sIDs reads %s.", kind.name, strings.Join(fields, ", "))
+			f.Func().Params(recv.Clone()).Id("append" + kind.name + "IDs").Params(jen.Id("dst").Index().String()).Index().String().BlockFunc(func(g *jen.Group) {
 				g.Id("start").Op(":=").Len(jen.Id("dst"))
 				for _, p := range kind.paths {
 					c.appendID(g, p)
 				}
 				g.Return(jen.Id("dst"))
 			})
-			f.Commentf("%sIDs returns the ids Append%sIDs appends, or nil.", kind.name, kind.name)
-			f.Func().Params(recv.Clone()).Id(kind.name + "IDs").Params().Index().String().Block(
-				jen.Return(jen.Id("e").Dot("Append" + kind.name + "IDs").Call(jen.Nil())),
-			)
 		}
 	}
 	files["ari/events/ids_gen.go"] = f
@@ -202,10 +194,10 @@ func (c *ctx) eventHandlers(files map[string]*jen.File) {
 	f := c.newFile(c.eventsPath(), "events")
 	ctxT := jen.Qual("context", "Context")
 	for _, ev := range c.api.Events {
-		name := ev.Name + "Handler"
+		name := ev.GoName() + "Handler"
 		doc(f, fmt.Sprintf("%s is implemented by handlers that react to %s events. Returning an error ends the handler (see the package documentation).", name, ev.Name))
 		f.Type().Id(name).Interface(
-			jen.Id("On"+ev.Name).Params(ctxT.Clone(), jen.Op("*").Id(ev.Name)).Error(),
+			jen.Id("On"+ev.GoName()).Params(ctxT.Clone(), jen.Op("*").Id(ev.GoName())).Error(),
 		)
 	}
 	doc(f,
@@ -214,9 +206,9 @@ func (c *ctx) eventHandlers(files map[string]*jen.File) {
 	f.Func().Id("Dispatch").Params(jen.Id("ctx").Add(ctxT.Clone()), jen.Id("h").Any(), jen.Id("e").Id("Event")).Params(jen.Id("handled").Bool(), jen.Err().Error()).BlockFunc(func(g *jen.Group) {
 		g.Switch(jen.Id("e").Op(":=").Id("e").Assert(jen.Type())).BlockFunc(func(g *jen.Group) {
 			for _, ev := range c.api.Events {
-				g.Case(jen.Op("*").Id(ev.Name)).Block(
-					jen.If(jen.List(jen.Id("x"), jen.Id("ok")).Op(":=").Id("h").Assert(jen.Id(ev.Name+"Handler")), jen.Id("ok")).Block(
-						jen.Return(jen.True(), jen.Id("x").Dot("On"+ev.Name).Call(jen.Id("ctx"), jen.Id("e"))),
+				g.Case(jen.Op("*").Id(ev.GoName())).Block(
+					jen.If(jen.List(jen.Id("x"), jen.Id("ok")).Op(":=").Id("h").Assert(jen.Id(ev.GoName()+"Handler")), jen.Id("ok")).Block(
+						jen.Return(jen.True(), jen.Id("x").Dot("On"+ev.GoName()).Call(jen.Id("ctx"), jen.Id("e"))),
 					),
 				)
 			}
@@ -243,7 +235,7 @@ func (c *ctx) eventRegistry(files map[string]*jen.File) {
 	f.Func().Id("newEvent").Params(jen.Id("typ").String()).Id("decodable").BlockFunc(func(g *jen.Group) {
 		g.Switch(jen.Id("typ")).BlockFunc(func(g *jen.Group) {
 			for _, ev := range c.api.Events {
-				g.Case(jen.Lit(ev.Name)).Block(jen.Return(jen.Op("&").Id(ev.Name).Values()))
+				g.Case(jen.Lit(ev.Name)).Block(jen.Return(jen.Op("&").Id(ev.GoName()).Values()))
 			}
 		})
 		g.Return(jen.Nil())
@@ -254,23 +246,9 @@ func (c *ctx) eventRegistry(files map[string]*jen.File) {
 		for _, ev := range c.api.Events {
 			g.Values(jen.Dict{
 				jen.Id("Name"):         jen.Lit(ev.Name),
-				jen.Id("Availability"): c.availValue(ev.Avail),
+				jen.Id("Availability"): c.availCode(ev.Avail),
 			})
 		}
 	})
 	files["ari/events/registry_gen.go"] = f
-}
-
-// availValue is an ari.Availability literal.
-func (c *ctx) availValue(a ir.Avail) jen.Code {
-	d := jen.Dict{jen.Id("Releases"): jen.Lit(int(a.Releases))}
-	if len(a.Since) > 0 {
-		d[jen.Id("Since")] = jen.Index().Qual(c.ariPath(), "Version").ValuesFunc(func(g *jen.Group) {
-			for _, s := range a.Since {
-				r, _ := ir.ParseRelease(s, "", "")
-				g.Values(jen.Dict{jen.Id("Major"): jen.Lit(r.Major), jen.Id("Minor"): jen.Lit(r.Minor), jen.Id("Patch"): jen.Lit(r.Patch)})
-			}
-		})
-	}
-	return jen.Qual(c.ariPath(), "Availability").Values(d)
 }

@@ -39,7 +39,7 @@ func (c *ctx) models(files map[string]*jen.File) {
 // modelType emits the struct of m; embed is an embedded base type or nil.
 func (c *ctx) modelType(f *jen.File, m *ir.Model, embed jen.Code) {
 	doc(f, typeDoc(m), c.availText(m.Avail)+" Members are in all of these releases unless noted.")
-	f.Type().Id(m.Name).StructFunc(func(g *jen.Group) {
+	f.Type().Id(m.GoName()).StructFunc(func(g *jen.Group) {
 		if embed != nil {
 			g.Add(embed)
 			if len(m.Props) > 0 {
@@ -52,8 +52,13 @@ func (c *ctx) modelType(f *jen.File, m *ir.Model, embed jen.Code) {
 		}
 		if len(ir.OptionalScalars(m)) > 0 {
 			g.Line()
-			g.Comment("present records the optional scalar members read or marked.")
-			g.Id("present").Uint64()
+			g.Comment("The optional scalar members decoded from JSON, so that a zero")
+			g.Comment("value Asterisk sent is written back (see ari.Has).")
+			if m.Message {
+				g.Id("present").Uint64()
+			} else {
+				g.Id("presenceSet")
+			}
 		}
 	})
 }
@@ -103,24 +108,23 @@ func (c *ctx) modelCodecs(files map[string]*jen.File) {
 	f := c.newFile(c.ariPath(), "ari")
 	w := &codec{ctx: c, pkg: c.ariPath()}
 	for _, m := range c.api.Models {
-		f.Commentf("UnmarshalJSON decodes a %s in one pass without reflection. Unknown", m.Name)
+		f.Commentf("UnmarshalJSON decodes %s in one pass without reflection. Unknown", article(m.GoName()))
 		f.Comment("keys are ignored; malformed JSON is a *DecodeError saying where.")
-		f.Func().Params(jen.Id("v").Op("*").Id(m.Name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
+		f.Func().Params(jen.Id("v").Op("*").Id(m.GoName())).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
 			jen.Var().Id("d").Qual(c.wirePath(), "Decoder"),
 			jen.Id("d").Dot("Reset").Call(jen.String().Call(jen.Id("data"))),
 			jen.If(jen.Op("!").Id("d").Dot("Null").Call()).Block(
-				jen.Op("*").Id("v").Op("=").Id(m.Name).Values(),
+				jen.Op("*").Id("v").Op("=").Id(m.GoName()).Values(),
 				jen.Id(decodeFunc(m)).Call(jen.Op("&").Id("d"), jen.Id("v")),
 			),
 			jen.Return(jen.Id("decodeDone").Call(jen.Op("&").Id("d"), jen.Lit(m.Name))),
 		)
-		f.Commentf("MarshalJSON encodes a %s as Asterisk does.", m.Name)
-		f.Func().Params(jen.Id("v").Id(m.Name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
+		f.Commentf("MarshalJSON encodes %s as Asterisk does.", article(m.GoName()))
+		f.Func().Params(jen.Id("v").Id(m.GoName())).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
 			jen.Var().Id("e").Qual(c.wirePath(), "Encoder"),
 			jen.Id(encodeFunc(m)).Call(jen.Op("&").Id("e"), jen.Op("&").Id("v")),
 			jen.Return(jen.Id("e").Dot("Bytes").Call(), jen.Nil()),
 		)
-		w.presenceMethods(f, m)
 		w.decoder(f, m)
 		w.keyDecoder(f, m)
 		w.encoder(f, m)
@@ -139,7 +143,7 @@ func typeDoc(m *ir.Model) string {
 	}
 	text := cleanText(m.Doc)
 	if text == "" {
-		return fmt.Sprintf("%s is Asterisk's %q %s.", m.Name, m.Name, kind)
+		return fmt.Sprintf("%s is Asterisk's %q %s.", m.GoName(), m.Name, kind)
 	}
-	return fmt.Sprintf("%s is Asterisk's %q %s: %s", m.Name, m.Name, kind, sentence(text))
+	return fmt.Sprintf("%s is Asterisk's %q %s: %s", m.GoName(), m.Name, kind, sentence(text))
 }

@@ -10,8 +10,9 @@ import (
 	"gostasis.dev/gen/internal/ir"
 )
 
-func apiName(r *ir.Resource) string     { return r.GoName + "API" }
-func serviceName(r *ir.Resource) string { return r.GoName + "Service" }
+// serviceName is the type of a resource's service: the resource's Go name
+// (Channels).
+func serviceName(r *ir.Resource) string { return r.GoName }
 func opVar(o *ir.Operation) string      { return "op" + o.Resource.GoName + o.GoName }
 
 // paramsName names an operation's params struct after its resource and
@@ -96,18 +97,19 @@ func (c *ctx) results(o *ir.Operation) []jen.Code {
 	return []jen.Code{jen.Error()}
 }
 
-// methodDoc documents an operation: summary, notes, method and path,
-// releases, errors.
+// methodDoc documents an operation: a sentence with the summary, method,
+// path and Asterisk's name, then the rest of the summary, the notes, the
+// releases and the errors.
 func (c *ctx) methodDoc(o *ir.Operation) []string {
-	summary := sentence(cleanText(o.Summary))
-	if summary == "" {
-		summary = "Calls " + o.Resource.Name + "." + o.Nickname + "."
+	first, rest := methodSentence(o)
+	paras := []string{first}
+	if rest != "" {
+		paras = append(paras, sentence(rest))
 	}
-	paras := []string{o.GoName + ": " + summary}
 	if n := cleanText(o.Notes); n != "" {
 		paras = append(paras, sentence(n))
 	}
-	paras = append(paras, o.Method+" "+o.Path+" ("+o.Resource.Name+"."+o.Nickname+").", c.availText(o.Avail))
+	paras = append(paras, c.availText(o.Avail))
 	if len(o.Errors) > 0 {
 		var errs []string
 		for _, e := range o.Errors {
@@ -118,26 +120,16 @@ func (c *ctx) methodDoc(o *ir.Operation) []string {
 	return paras
 }
 
-// resources emits one file per resource: its interface, service and
-// params structs.
+// resources emits one file per resource: its service, methods and params
+// structs.
 func (c *ctx) resources(files map[string]*jen.File) {
 	for _, r := range c.api.Resources {
 		f := c.newFile(c.resourcesPath(), "resources")
-		desc := cleanText(r.Doc)
-		doc(f, fmt.Sprintf("%s describes the %s resource (%s): one method per operation of every known release. %s is the implementation; tests and apps may substitute their own.", apiName(r), r.Name, strings.TrimSuffix(desc, "."), serviceName(r)))
-		f.Type().Id(apiName(r)).InterfaceFunc(func(g *jen.Group) {
-			for _, o := range r.Ops {
-				doc(g, c.methodDoc(o)...)
-				if o.Websocket {
-					g.Id(o.GoName).Params(jen.Id("p").Op("*").Id(paramsName(o))).Op("*").Qual(c.ariPath(), "EventStream")
-					continue
-				}
-				g.Id(o.GoName).Params(c.signature(o)...).Params(c.results(o)...)
-			}
-		})
-		doc(f, fmt.Sprintf("%s calls the %s operations over an *ari.Client.", serviceName(r), r.Name))
-		f.Type().Id(serviceName(r)).Struct(jen.Id("client").Op("*").Qual(c.ariPath(), "Client"))
-		f.Var().Id("_").Id(apiName(r)).Op("=").Parens(jen.Op("*").Id(serviceName(r))).Parens(jen.Nil())
+		doc(f,
+			fmt.Sprintf("%s calls the %s operations (%s), one method per operation of every release this package was generated from; Client.%s is one.", serviceName(r), r.Name, strings.TrimSuffix(cleanText(r.Doc), "."), r.GoName),
+			fmt.Sprintf("%s gains methods as Asterisk releases add operations. To substitute it in a test, declare the methods the code under test calls as an interface of its own, which *%s satisfies (see the package documentation).", serviceName(r), serviceName(r)),
+		)
+		f.Type().Id(serviceName(r)).Id("service")
 		for _, o := range r.Ops {
 			c.paramsStruct(f, o)
 			c.method(f, o)
@@ -248,11 +240,11 @@ func (c *ctx) method(f *jen.File, o *ir.Operation) {
 				if hasQuery {
 					g.Var().Id("q").Qual(c.ariPath(), "Query")
 				}
-				for i, p := range o.Params {
+				for _, p := range o.Params {
 					if p.In == "path" {
 						continue
 					}
-					c.setParam(g, o, i, p)
+					c.setParam(g, o, p)
 				}
 				if hasQuery {
 					g.Id("r").Dot("Query").Op("=").Id("q").Dot("Encode").Call()
@@ -280,9 +272,9 @@ func (c *ctx) method(f *jen.File, o *ir.Operation) {
 	})
 }
 
-// setParam emits: if the field is set, add it to the query or body, and
-// record it for version gating when not every release accepts it.
-func (c *ctx) setParam(g *jen.Group, o *ir.Operation, index int, p *ir.Param) {
+// setParam emits: if the field is set, add it to the query or body. The
+// client gates the parameters a request sends by itself.
+func (c *ctx) setParam(g *jen.Group, o *ir.Operation, p *ir.Param) {
 	field := jen.Id("p").Dot(p.GoName)
 	var cond jen.Code
 	var stmts []jen.Code
@@ -336,9 +328,6 @@ func (c *ctx) setParam(g *jen.Group, o *ir.Operation, index int, p *ir.Param) {
 			stmts = append(stmts, jen.Id("q").Dot("Add").Call(name, jen.Qual("strconv", "FormatFloat").Call(value, jen.LitByte('g'), jen.Lit(-1), jen.Lit(64))))
 		}
 	}
-	if p.Gated {
-		stmts = append(stmts, jen.Id("r").Dot("Gated").Op("=").Append(jen.Id("r").Dot("Gated"), jen.Op("&").Id(opVar(o)).Dot("Params").Index(jen.Lit(index))))
-	}
 	if p.Required && p.Body == ir.NoBody && !p.Multiple && !p.Pointer && numeric(p.Type) {
 		// A required number or boolean is always sent: its zero value is
 		// a value, not "unset".
@@ -348,52 +337,6 @@ func (c *ctx) setParam(g *jen.Group, o *ir.Operation, index int, p *ir.Param) {
 		return
 	}
 	g.If(cond).Block(stmts...)
-}
-
-// operations emits resources/operations_gen.go: the description of every
-// operation, used for version gating and error reasons.
-func (c *ctx) operations(files map[string]*jen.File) {
-	f := c.newFile(c.resourcesPath(), "resources")
-	for _, r := range c.api.Resources {
-		for _, o := range r.Ops {
-			f.Commentf("%s describes %s.%s.", opVar(o), r.Name, o.Nickname)
-			f.Var().Id(opVar(o)).Op("=").Op("&").Qual(c.ariPath(), "Operation").Values(jen.DictFunc(func(d jen.Dict) {
-				d[jen.Id("Resource")] = jen.Lit(r.Name)
-				d[jen.Id("Nickname")] = jen.Lit(o.Nickname)
-				d[jen.Id("Method")] = jen.Lit(o.Method)
-				d[jen.Id("Path")] = jen.Lit(o.Path)
-				d[jen.Id("Availability")] = c.availValue(o.Avail)
-				if len(o.Errors) > 0 {
-					d[jen.Id("Errors")] = jen.Index().Qual(c.ariPath(), "ErrorResponse").ValuesFunc(func(g *jen.Group) {
-						for _, e := range o.Errors {
-							g.Values(jen.Dict{jen.Id("Status"): jen.Lit(e.Status), jen.Id("Reason"): jen.Lit(cleanText(e.Reason))})
-						}
-					})
-				}
-				if len(o.Params) > 0 {
-					d[jen.Id("Params")] = jen.Index().Qual(c.ariPath(), "Param").ValuesFunc(func(g *jen.Group) {
-						for _, p := range o.Params {
-							g.Values(jen.Dict{
-								jen.Id("Name"):         jen.Lit(p.Name),
-								jen.Id("In"):           jen.Lit(p.In),
-								jen.Id("Required"):     jen.Lit(p.Required),
-								jen.Id("Availability"): c.availValue(p.Avail),
-							})
-						}
-					})
-				}
-			}))
-		}
-	}
-	f.Comment("operations lists every operation, by resource then method name.")
-	f.Var().Id("operations").Op("=").Index().Op("*").Qual(c.ariPath(), "Operation").ValuesFunc(func(g *jen.Group) {
-		for _, r := range c.api.Resources {
-			for _, o := range r.Ops {
-				g.Id(opVar(o))
-			}
-		}
-	})
-	files["ari/resources/operations_gen.go"] = f
 }
 
 // paramEnums emits resources/enums_gen.go.
@@ -406,27 +349,28 @@ func (c *ctx) paramEnums(files map[string]*jen.File) {
 }
 
 // clientFile emits resources/client_gen.go: the Client holding every
-// service.
+// service, which share one struct as go-github's do.
 func (c *ctx) clientFile(files map[string]*jen.File) {
 	f := c.newFile(c.resourcesPath(), "resources")
-	doc(f, "Client gives typed access to every ARI resource. Each field is an interface, so a test or an app can substitute its own implementation of one resource and keep the others.")
+	doc(f, "Client gives typed access to every ARI resource: one service per resource, each a concrete type whose methods call Asterisk through the *ari.Client given to New.")
 	f.Type().Id("Client").StructFunc(func(g *jen.Group) {
-		g.Comment("ARI is the transport every service uses.")
-		g.Id("ARI").Op("*").Qual(c.ariPath(), "Client")
+		g.Id("common").Id("service").Comment("shared by every service")
+		g.Line()
 		for _, r := range c.api.Resources {
-			g.Commentf("%s: %s", r.GoName, sentence(cleanText(r.Doc)))
-			g.Id(r.GoName).Id(apiName(r))
+			g.Commentf("%s calls the %s operations.", r.GoName, r.Name)
+			g.Id(r.GoName).Op("*").Id(serviceName(r))
 		}
 	})
+	doc(f, "service is what every service holds: the transport.")
+	f.Type().Id("service").Struct(jen.Id("client").Op("*").Qual(c.ariPath(), "Client"))
 	f.Comment("New returns a Client whose services call Asterisk through c.")
-	f.Func().Id("New").Params(jen.Id("c").Op("*").Qual(c.ariPath(), "Client")).Op("*").Id("Client").Block(
-		jen.Return(jen.Op("&").Id("Client").Values(jen.DictFunc(func(d jen.Dict) {
-			d[jen.Id("ARI")] = jen.Id("c")
-			for _, r := range c.api.Resources {
-				d[jen.Id(r.GoName)] = jen.Op("&").Id(serviceName(r)).Values(jen.Id("c"))
-			}
-		}))),
-	)
+	f.Func().Id("New").Params(jen.Id("c").Op("*").Qual(c.ariPath(), "Client")).Op("*").Id("Client").BlockFunc(func(g *jen.Group) {
+		g.Id("rc").Op(":=").Op("&").Id("Client").Values(jen.Id("common").Op(":").Id("service").Values(jen.Id("client").Op(":").Id("c")))
+		for _, r := range c.api.Resources {
+			g.Id("rc").Dot(r.GoName).Op("=").Parens(jen.Op("*").Id(serviceName(r))).Parens(jen.Op("&").Id("rc").Dot("common"))
+		}
+		g.Return(jen.Id("rc"))
+	})
 	files["ari/resources/client_gen.go"] = f
 }
 

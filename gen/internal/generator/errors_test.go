@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"gostasis.dev/gen/internal/generr"
 )
 
 // baseRelease is the release folder of the minimal golden case: every
@@ -400,7 +402,7 @@ func TestErrorsNameFileAndElement(t *testing.T) {
 				}`, 1))
 				return f
 			},
-			want: []string{"event StasisEnd", "peer_channel_name", "gen/ir/quirks.go"},
+			want: []string{"event StasisEnd", "peer_channel_name", "gen/internal/ir/quirks.go"},
 		},
 		{
 			name: "event list of channels",
@@ -448,9 +450,9 @@ func TestErrorsNameFileAndElement(t *testing.T) {
 			name: "two folders of one release line",
 			breakIt: func(t *testing.T, s string) string {
 				copyDir(t, filepath.Join(s, baseRelease), filepath.Join(s, "asterisk-23.5.0"))
-				return baseRelease
+				return "asterisk-23.5.0"
 			},
-			want: []string{"asterisk-23.5.0", "same release line"},
+			want: []string{baseRelease, "same release line"},
 		},
 		{
 			name: "folder that is not a version",
@@ -492,6 +494,10 @@ func TestErrorsNameFileAndElement(t *testing.T) {
 				assert.Contains(t, msg, w)
 			}
 			assert.Equal(t, 1, strings.Count(msg, "\n")+1, "one line: %s", msg)
+			var ge *generr.Error
+			if assert.ErrorAs(t, err, &ge, "every schema error is a *generr.Error") {
+				assert.Contains(t, ge.File, file, "the error's File")
+			}
 		})
 	}
 }

@@ -1,20 +1,21 @@
-// Package generator runs the pipeline: load every release folder, normalise
-// each into a go-openapi/spec document, merge them into the intermediate
-// model, and emit Go source. Generate is pure: it returns file contents
-// keyed by path and writes nothing.
+// Package generator runs the pipeline: load every release folder into a
+// go-openapi/spec document (package load), merge the documents into the
+// intermediate model (package ir), and emit Go source (package emit).
+// Generate is pure: it returns file contents keyed by path and writes
+// nothing. Errors about the schemas are *generr.Error values naming the
+// file and the element at fault.
 package generator
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	"gostasis.dev/gen/internal/emit"
+	"gostasis.dev/gen/internal/generr"
 	"gostasis.dev/gen/internal/ir"
 	"gostasis.dev/gen/internal/load"
-	"gostasis.dev/gen/internal/swagger"
 )
 
 // Options configure a generation.
@@ -44,7 +45,7 @@ func Releases(dir string) ([]string, error) {
 	}
 	sort.Strings(out)
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: no asterisk-<version> folder", dir)
+		return nil, generr.New(dir, "", "no asterisk-<version> folder")
 	}
 	return out, nil
 }
@@ -57,19 +58,11 @@ func Model(dirs []string) (*ir.API, error) {
 		if err != nil {
 			return nil, err
 		}
-		doc, err := swagger.Convert(rel)
-		if err != nil {
-			return nil, err
-		}
 		r, err := ir.ParseRelease(rel.Version, rel.Name, rel.APIVersion)
 		if err != nil {
 			return nil, err
 		}
-		files := map[string]string{}
-		for _, f := range rel.Files {
-			files[f.Name] = f.Path
-		}
-		inputs = append(inputs, ir.Input{Release: r, Doc: doc, Files: files})
+		inputs = append(inputs, ir.Input{Release: r, Doc: rel.Doc, Files: rel.Files})
 	}
 	return ir.Build(inputs)
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -52,7 +53,7 @@ func repoRoot(t testing.TB) string {
 }
 
 // generatedDirs are the packages generated files land in, relative to the
-// module root; handWritten lists their other Go files.
+// module root.
 var generatedDirs = []string{"ari", "ari/internal/wire", "ari/events", "ari/resources"}
 
 func isGenerated(name string) bool { return strings.HasSuffix(name, "_gen.go") }
@@ -62,8 +63,17 @@ func isGenerated(name string) bool { return strings.HasSuffix(name, "_gen.go") }
 func repoGoFiles(t testing.TB, keep func(name string) bool) []string {
 	t.Helper()
 	root := repoRoot(t)
+	dirs := append([]string(nil), generatedDirs...)
+	// The generated packages import ari/internal's plumbing packages.
+	internal, err := os.ReadDir(filepath.Join(root, "ari", "internal"))
+	require.NoError(t, err)
+	for _, e := range internal {
+		if e.IsDir() && !slices.Contains(dirs, "ari/internal/"+e.Name()) {
+			dirs = append(dirs, "ari/internal/"+e.Name())
+		}
+	}
 	var out []string
-	for _, dir := range generatedDirs {
+	for _, dir := range dirs {
 		entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(dir)))
 		require.NoError(t, err)
 		for _, e := range entries {

@@ -11,25 +11,19 @@ import (
 
 	"github.com/go-openapi/spec"
 
-	"gostasis.dev/gen/internal/swagger"
+	"gostasis.dev/gen/internal/ext"
+	"gostasis.dev/gen/internal/generr"
 )
 
-// Input is one release's normalised description.
+// Input is one release's description, as package load reads it.
 type Input struct {
 	Release Release
-	Doc     *spec.Swagger
+	// Doc is the release's document; Asterisk-only facts are read from it
+	// through package ext.
+	Doc *spec.Swagger
 	// Files maps a resource name to the file it was read from, for errors.
 	Files map[string]string
 }
-
-// Error names the file and the element a build error is about.
-type Error struct {
-	File    string
-	Element string
-	Msg     string
-}
-
-func (e *Error) Error() string { return e.File + ": " + e.Element + ": " + e.Msg }
 
 // ParseRelease reads a version such as "22.10.1" into a Release.
 func ParseRelease(version, dir, apiVersion string) (Release, error) {
@@ -42,7 +36,7 @@ func ParseRelease(version, dir, apiVersion string) (Release, error) {
 		}
 		n, err := strconv.Atoi(digits)
 		if err != nil {
-			return Release{}, fmt.Errorf("%s: version %q is not major.minor.patch", dir, version)
+			return Release{}, generr.New(dir, "", "version %q is not major.minor.patch", version)
 		}
 		nums[i] = n
 	}
@@ -81,7 +75,7 @@ func Build(inputs []Input) (*API, error) {
 	sort.Slice(in, func(i, j int) bool { return in[i].Release.less(in[j].Release) })
 	for i := 1; i < len(in); i++ {
 		if in[i].Release.Major == in[i-1].Release.Major {
-			return nil, fmt.Errorf("%s and %s are the same release line: keep one folder per line", in[i-1].Release.Dir, in[i].Release.Dir)
+			return nil, generr.New(in[i].Release.Dir, "", "same release line as %s: keep one folder per line", in[i-1].Release.Dir)
 		}
 	}
 	b := &builder{in: in, api: &API{}, models: map[string]*Model{}, schemas: map[string][]*spec.Schema{}, parent: map[string]string{}}
@@ -133,20 +127,20 @@ func (b *builder) buildModels() error {
 			}
 			m.Avail.Releases |= 1 << uint(i)
 			if m.Resource == "" {
-				m.Resource, _ = s.Extensions.GetString(swagger.ExtResource)
+				m.Resource = ext.ModelOf(s).Resource
 				m.Doc = s.Description
 				m.Discriminator = s.Discriminator
 			}
 			if len(s.AllOf) == 2 {
 				p := strings.TrimPrefix(s.AllOf[0].Ref.String(), "#/definitions/")
 				if prev, ok := b.parent[name]; ok && prev != p {
-					return &Error{File: b.file(i, m.Resource), Element: "model " + name, Msg: fmt.Sprintf("subtype of %s here but of %s in a newer release", p, prev)}
+					return generr.New(b.file(i, m.Resource), "model "+name, "subtype of %s here but of %s in a newer release", p, prev)
 				}
 				b.parent[name] = p
 			}
 		}
 		if !isGoIdent(name) {
-			return &Error{File: b.file(len(b.in)-1, m.Resource), Element: "model " + name, Msg: "not a valid Go type name"}
+			return generr.New(b.file(len(b.in)-1, m.Resource), "model "+name, "not a valid Go type name")
 		}
 		b.models[name] = m
 	}
@@ -165,11 +159,12 @@ func (b *builder) buildHierarchy() error {
 	for _, p := range b.parent {
 		hasChildren[p] = true
 	}
-	for _, m := range b.models {
+	for _, name := range sortedKeys(b.models) {
+		m := b.models[name]
 		root := m
 		for depth := 0; root.Parent != nil; depth++ {
 			if depth > 16 {
-				return &Error{File: b.file(len(b.in)-1, m.Resource), Element: "model " + m.Name, Msg: "subtype cycle"}
+				return generr.New(b.file(len(b.in)-1, m.Resource), "model "+m.Name, "subtype cycle")
 			}
 			root = root.Parent
 		}
@@ -225,21 +220,19 @@ func (b *builder) buildProps() error {
 			}
 			full := per[i]
 			s := ownSchema(full)
-			order, _ := full.Extensions.GetStringSlice(swagger.ExtOrder)
-			for _, pn := range order {
+			for _, pn := range ext.ModelOf(full).Properties {
 				ps, ok := s.Properties[pn]
 				if !ok {
 					continue
 				}
 				required := slices.Contains(s.Required, pn)
-				text, _ := ps.Extensions.GetString(swagger.ExtDataType)
-				where := &Error{File: b.file(i, m.Resource), Element: "model " + name + " property " + pn}
+				text := ext.TypeOf(&ps).DataType
+				file, elem := b.file(i, m.Resource), "model "+name+" property "+pn
 				p, seen := byName[pn]
 				if !seen {
 					t, err := b.propType(m, pn, &ps)
 					if err != nil {
-						where.Msg = err.Error()
-						return where
+						return generr.Wrap(file, elem, err)
 					}
 					p = &Prop{JSON: pn, GoName: GoName(pn), Doc: ps.Description, Type: t, Required: required}
 					byName[pn] = p
@@ -247,8 +240,7 @@ func (b *builder) buildProps() error {
 					m.Props = append(m.Props, p)
 				} else {
 					if typeText[pn] != text && !compatibleTypes(typeText[pn], text) {
-						where.Msg = fmt.Sprintf("type %s here but %s in a newer release", text, typeText[pn])
-						return where
+						return generr.New(file, elem, "type %s here but %s in a newer release", text, typeText[pn])
 					}
 					p.Required = p.Required && required
 					if p.Doc == "" {
@@ -267,12 +259,12 @@ func (b *builder) buildProps() error {
 		goNames := map[string]string{}
 		for _, p := range m.AllProps() {
 			if prev, dup := goNames[p.GoName]; dup {
-				return &Error{File: b.file(len(b.in)-1, m.Resource), Element: "model " + name, Msg: fmt.Sprintf("properties %q and %q both map to Go field %s", prev, p.JSON, p.GoName)}
+				return generr.New(b.file(len(b.in)-1, m.Resource), "model "+name, "properties %q and %q both map to Go field %s", prev, p.JSON, p.GoName)
 			}
 			goNames[p.GoName] = p.JSON
 		}
 		if len(optionalScalars(m)) > 64 {
-			return &Error{File: b.file(len(b.in)-1, m.Resource), Element: "model " + name, Msg: "more than 64 optional scalar properties"}
+			return generr.New(b.file(len(b.in)-1, m.Resource), "model "+name, "more than 64 optional scalar properties")
 		}
 	}
 	return nil
@@ -283,9 +275,9 @@ func compatibleTypes(newer, older string) bool {
 	return (newer == "long" && older == "int") || (newer == "int" && older == "long")
 }
 
-// OptionalScalars returns a model's optional properties whose absence
+// optionalScalars returns a model's optional properties whose absence
 // cannot be told from their zero value (strings, numbers, booleans,
-// dates), inherited first: their presence is tracked in a bit set.
+// dates, enums), inherited first: their presence is tracked in a bit set.
 func optionalScalars(m *Model) []*Prop {
 	var out []*Prop
 	for _, p := range m.AllProps() {
@@ -317,7 +309,7 @@ func (b *builder) propType(m *Model, prop string, s *spec.Schema) (*Type, error)
 		if t.Kind != String {
 			return nil, fmt.Errorf("allowableValues on a non-string property")
 		}
-		t = &Type{Kind: EnumRef, Enum: &Enum{GoName: modelEnumName(m.Name, GoName(prop)), Doc: fmt.Sprintf("%s is a value of %s.%s.", modelEnumName(m.Name, GoName(prop)), m.Name, GoName(prop))}}
+		t = &Type{Kind: EnumRef, Enum: &Enum{GoName: modelEnumName(m.GoName(), GoName(prop)), Doc: fmt.Sprintf("%s is a value of %s.%s.", modelEnumName(m.GoName(), GoName(prop)), m.GoName(), GoName(prop))}}
 	}
 	return t, nil
 }
@@ -417,19 +409,16 @@ func (b *builder) buildModelEnums() error {
 			if t.Kind != EnumRef {
 				continue
 			}
-			where := &Error{File: b.file(len(b.in)-1, m.Resource), Element: "model " + m.Name + " property " + p.JSON}
+			file, elem := b.file(len(b.in)-1, m.Resource), "model "+m.Name+" property "+p.JSON
 			if prev, dup := seen[t.Enum.GoName]; dup && prev != t.Enum {
-				where.Msg = "enum name " + t.Enum.GoName + " used twice"
-				return where
+				return generr.New(file, elem, "enum name %s used twice", t.Enum.GoName)
 			}
 			if other, dup := b.models[t.Enum.GoName]; dup && !other.Message {
-				where.Msg = "enum name " + t.Enum.GoName + " is also the name of a model"
-				return where
+				return generr.New(file, elem, "enum name %s is also the name of a model", t.Enum.GoName)
 			}
 			seen[t.Enum.GoName] = t.Enum
 			if err := checkEnumValueNames(t.Enum); err != nil {
-				where.Msg = err.Error()
-				return where
+				return generr.Wrap(file, elem, err)
 			}
 			b.api.Enums = append(b.api.Enums, t.Enum)
 		}

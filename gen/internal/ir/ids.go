@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"gostasis.dev/gen/internal/generr"
 )
 
 // buildIDs decides, for every event, which fields name the channels and
-// the bridges it is about (ARI-NOTES section 3):
+// the bridges it is about (docs/ari-notes.md section 3):
 //   - a Channel (Bridge) field at any depth contributes its id; the walk
 //     does not descend into Channel, Bridge or Endpoint models (a bridge's
 //     member list names its members, not the event's subject);
@@ -24,7 +26,7 @@ func (b *builder) buildIDs() error {
 	for _, ev := range b.api.Events {
 		w := &idWalker{event: ev}
 		if err := w.walk(ev.AllProps(), nil, true, map[string]bool{}); err != nil {
-			return &Error{File: b.file(len(b.in)-1, ev.Resource), Element: "event " + ev.Name, Msg: err.Error()}
+			return generr.Wrap(b.file(len(b.in)-1, ev.Resource), "event "+ev.Name, err)
 		}
 		if len(w.channels) == 0 && w.endpoint != nil {
 			w.channels = append(w.channels, *w.endpoint)
@@ -79,7 +81,7 @@ func (w *idWalker) walk(props []*Prop, steps []Step, required bool, visiting map
 				return fmt.Errorf("property %s is a list holding channels or bridges: routing cannot classify it", pathText(path))
 			}
 			if t.Elem.Kind == String && mentionsID(name) {
-				return fmt.Errorf("property %s (a list of strings) mentions a channel or bridge: classify it in gen/ir/quirks.go", pathText(path))
+				return fmt.Errorf("property %s (a list of strings) mentions a channel or bridge: classify it in gen/internal/ir/quirks.go", pathText(path))
 			}
 		case String:
 			if p.JSON == targetURIProp {
@@ -95,7 +97,7 @@ func (w *idWalker) walk(props []*Prop, steps []Step, required bool, visiting map
 			case known && kind == bridgeID:
 				w.bridges = append(w.bridges, IDPath{Steps: path, Source: SourceString, Required: req})
 			case !known && mentionsID(name):
-				return fmt.Errorf("property %s is a string that mentions a channel or bridge: classify it in gen/ir/quirks.go", pathText(path))
+				return fmt.Errorf("property %s is a string that mentions a channel or bridge: classify it in gen/internal/ir/quirks.go", pathText(path))
 			}
 		}
 	}

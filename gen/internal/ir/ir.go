@@ -44,7 +44,8 @@ type Avail struct {
 
 // Model is an object type.
 type Model struct {
-	// Name is Asterisk's model id, which is also the Go type name.
+	// Name is Asterisk's model id, as the wire spells it (the "type" of an
+	// event); GoName spells it by the naming rule for Go.
 	Name string
 	// Resource is the declaration file that declares it (newest release).
 	Resource string
@@ -192,7 +193,7 @@ type ErrorResponse struct {
 // BodyKind says how a body parameter is sent.
 type BodyKind int
 
-// Body parameter kinds (ARI-NOTES section 2 item 5).
+// Body parameter kinds (docs/ari-notes.md 2.5).
 const (
 	NoBody BodyKind = iota
 	// BodyVars: {"<name>": {var: value|{value, report_events}}} (ari.Vars).

@@ -7,6 +7,20 @@ import (
 	"unicode"
 )
 
+// The naming rule. Every exported Go name the generator derives from an
+// Asterisk name (model and event types, handler interfaces and their On
+// methods, fields, resources, methods, parameters, params structs, enum
+// types and values) is spelled by GoName: the Asterisk name is split into
+// words at underscores, other separators and case changes, each word is
+// written as this table says, or capitalised when the table lacks it, and
+// the words are joined. Go's initialisms stay upper case everywhere:
+// ChannelDtmfReceived -> ChannelDTMFReceived (handler
+// OnChannelDTMFReceived), ChannelCallerId -> ChannelCallerID, RTPstat ->
+// RTPStat, SetId -> SetID. What goes over the wire (event types, JSON
+// keys, query parameters) keeps Asterisk's spelling. The test
+// TestGeneratedNamesFollowTheRule checks every exported name in the
+// generated files against this rule.
+//
 // words maps a lower-case word (a piece between underscores or case
 // changes) to its Go spelling: Go initialisms, and the run-together
 // compounds Asterisk writes in lower case (channelvars, rtpstatistics).
@@ -17,6 +31,7 @@ var words = map[string]string{
 	"rdnis": "RDNIS", "rtp": "RTP", "sip": "SIP", "ssrc": "SSRC", "tcp": "TCP",
 	"udp": "UDP", "uri": "URI", "url": "URL", "usec": "Usec", "uuid": "UUID",
 	"ms": "MS", "rtt": "RTT", "txt": "Txt", "sdp": "SDP", "sfu": "SFU",
+	"rest": "REST", "ari": "ARI", "rx": "RX", "tx": "TX", "rxp": "RXP", "txp": "TXP",
 	"accountcode":    "AccountCode",
 	"bridgevars":     "BridgeVars",
 	"channelvars":    "ChannelVars",
@@ -73,14 +88,38 @@ func splitWords(s string) []string {
 	return out
 }
 
-// splitUpperRuns separates an upper-case run from a following capitalised
-// word ("DTMFReceived" -> "DTMF Received") so the regexp sees both.
+// splitUpperRuns separates an upper-case run from the lower-case letters
+// after it so the regexp sees both: normally the run's last capital starts
+// the next word ("DTMFReceived" -> "DTMF Received"), but a run that is
+// itself a known initialism keeps all its capitals ("RTPstat" -> "RTP stat").
 func splitUpperRuns(s string) string {
 	r := []rune(s)
 	var b strings.Builder
+	start := 0 // start of the current upper-case run
 	for i, c := range r {
+		if unicode.IsUpper(c) && (i == 0 || !unicode.IsUpper(r[i-1])) {
+			start = i
+		}
+		if i > 0 && unicode.IsLower(c) && i-start >= 2 && unicode.IsUpper(r[i-1]) {
+			end := i
+			for end < len(r) && unicode.IsLower(r[end]) {
+				end++
+			}
+			run := strings.ToLower(string(r[start:i]))
+			_, whole := words[run]
+			_, short := words[run[:len(run)-1]]
+			_, joined := words[strings.ToLower(string(r[start:end]))] // "IDs"
+			if whole && !short && !joined {
+				b.WriteByte(' ')
+			}
+		}
 		if i > 0 && i+1 < len(r) && unicode.IsUpper(c) && unicode.IsUpper(r[i-1]) && unicode.IsLower(r[i+1]) {
-			b.WriteByte(' ')
+			run := strings.ToLower(string(r[start : i+1]))
+			_, whole := words[run]
+			_, short := words[run[:len(run)-1]]
+			if !whole || short {
+				b.WriteByte(' ')
+			}
 		}
 		b.WriteRune(c)
 	}
@@ -167,3 +206,8 @@ func singular(s string) string {
 	}
 	return s
 }
+
+// GoName is the model's Go type name: its Asterisk name spelled by the one
+// naming rule (GoName), e.g. ChannelDtmfReceived -> ChannelDTMFReceived,
+// RTPstat -> RTPStat. The wire keeps Asterisk's spelling (Name).
+func (m *Model) GoName() string { return GoName(m.Name) }

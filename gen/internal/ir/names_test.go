@@ -1,15 +1,19 @@
 package ir
 
 import (
+	"go/ast"
+	"go/parser"
 	"go/token"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestGoName(t *testing.T) {
 	tests := []struct{ in, want string }{
-		// ARI-NOTES 2.1: snake_case, camelCase and run-together lower case.
+		// docs/ari-notes.md §2.1: snake_case, camelCase and run-together lower case.
 		{"caller_rdnis", "CallerRDNIS"},
 		{"channelId", "ChannelID"},
 		{"sendDTMF", "SendDTMF"},
@@ -26,9 +30,18 @@ func TestGoName(t *testing.T) {
 		{"asterisk_id", "AsteriskID"},
 		{"ChannelDtmfReceived", "ChannelDTMFReceived"},
 		{"DTMFReceived", "DTMFReceived"},
+		// An upper-case run keeps its capitals when it is a known word, even
+		// when the next word starts in lower case.
+		{"RESTResponse", "RESTResponse"},
+		{"RTPstat", "RTPStat"},
+		{"SetId", "SetID"},
+		{"ChannelUserevent", "ChannelUserEvent"},
+		{"ChannelCallerId", "ChannelCallerID"},
+		{"IDs", "IDs"},
+		{"RXPLoss", "RXPLoss"},
 		// An all-caps run that is not in the words table is capitalised
 		// like any word.
-		{"RESTResponse", "RestResponse"},
+		{"FOOBar", "FooBar"},
 		{"external_host", "ExternalHost"},
 		// Run-together compounds Asterisk writes in lower case.
 		{"channelvars", "ChannelVars"},
@@ -61,7 +74,7 @@ func TestGoName(t *testing.T) {
 
 func TestArgName(t *testing.T) {
 	tests := []struct{ in, want string }{
-		// ARI-NOTES 2.8: parameters named like Go keywords or like the
+		// docs/ari-notes.md §2.8: parameters named like Go keywords or like the
 		// variables generated method bodies use.
 		{"type", "typeArg"},
 		{"body", "bodyArg"},
@@ -152,4 +165,57 @@ func TestModelEnumName(t *testing.T) {
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, modelEnumName(tt.model, tt.prop), "%s.%s", tt.model, tt.prop)
 	}
+}
+
+// TestGeneratedNamesFollowTheRule checks every exported identifier the
+// generator wrote (types, functions, methods, fields, constants and
+// interface methods in the committed *_gen.go files) against the one
+// naming rule: spelling it again with GoName changes nothing, so no
+// "Id", "Dtmf" or "Rtp" slips through.
+func TestGeneratedNamesFollowTheRule(t *testing.T) {
+	root := filepath.Join("..", "..", "..")
+	var files []string
+	for _, dir := range []string{"ari", "ari/events", "ari/resources"} {
+		m, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(dir), "*_gen.go"))
+		require.NoError(t, err)
+		files = append(files, m...)
+	}
+	require.NotEmpty(t, files)
+	checked := 0
+	for _, path := range files {
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.SkipObjectResolution)
+		require.NoError(t, err)
+		ast.Inspect(f, func(n ast.Node) bool {
+			var idents []*ast.Ident
+			switch n := n.(type) {
+			case *ast.TypeSpec:
+				idents = append(idents, n.Name)
+			case *ast.FuncDecl:
+				idents = append(idents, n.Name)
+			case *ast.ValueSpec:
+				idents = append(idents, n.Names...)
+			case *ast.Field:
+				idents = append(idents, n.Names...)
+			}
+			for _, id := range idents {
+				if !id.IsExported() || isStandardMethod(id.Name) {
+					continue
+				}
+				checked++
+				assert.Equal(t, id.Name, GoName(id.Name), "%s: %s breaks the naming rule", filepath.Base(path), id.Name)
+			}
+			return true
+		})
+	}
+	assert.Greater(t, checked, 1000, "too few names checked")
+}
+
+// isStandardMethod reports names whose spelling an interface of the
+// standard library fixes.
+func isStandardMethod(name string) bool {
+	switch name {
+	case "MarshalJSON", "UnmarshalJSON", "String", "Error", "Unwrap":
+		return true
+	}
+	return false
 }

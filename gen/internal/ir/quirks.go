@@ -1,12 +1,12 @@
 package ir
 
 // Facts about Asterisk's API description that the description itself does
-// not say, each one checked against real Asterisk output (ARI-NOTES
-// section 2 and the captures in shared/fixtures). Keep this file short:
-// everything else is derived from the schemas.
+// not say, each one checked against real Asterisk output (docs/ari-notes.md
+// section 2). Keep this file short: everything else is derived from the
+// schemas.
 
 // stringMapProps are `object` properties that Asterisk always fills with
-// string values (ARI-NOTES 2.12): they become map[string]string. Every
+// string values (docs/ari-notes.md 2.12): they become map[string]string. Every
 // other `object` property stays free-form JSON (json.RawMessage), e.g.
 // ChannelUserevent.userevent. A "[]" suffix means the elements of a
 // List[object].
@@ -42,7 +42,7 @@ const targetURIProp = "target_uri"
 
 // channelListProp is the property of Endpoint listing its channels. An
 // event that names no channel otherwise is routed to them (endpoint,
-// peer, contact and text message events; ARI-NOTES section 3).
+// peer, contact and text message events; docs/ari-notes.md section 3).
 const channelListProp = "channel_ids"
 
 // The models whose id routes an event.
@@ -53,7 +53,7 @@ const (
 )
 
 // sinceFixes correct or complete Asterisk's "since" where the schemas'
-// presence cannot tell within a release line (ARI-NOTES 2.11 and 4). Keys
+// presence cannot tell within a release line (docs/ari-notes.md 2.11 and 4). Keys
 // are "resource.nickname" for operations and "resource.nickname.param" for
 // parameters; the value replaces the element's since list. Presence per
 // line still comes from the schema folders.

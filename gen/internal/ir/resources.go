@@ -9,7 +9,8 @@ import (
 
 	"github.com/go-openapi/spec"
 
-	"gostasis.dev/gen/internal/swagger"
+	"gostasis.dev/gen/internal/ext"
+	"gostasis.dev/gen/internal/generr"
 )
 
 var pathParamRE = regexp.MustCompile(`\{([^}]+)\}`)
@@ -25,6 +26,7 @@ func pathParamNames(path string) []string {
 type opEntry struct {
 	method, path string
 	op           *spec.Operation
+	ext          ext.Operation
 }
 
 func (b *builder) buildResources() error {
@@ -33,51 +35,46 @@ func (b *builder) buildResources() error {
 	order := map[string]int{}
 	for _, i := range b.newestFirst() {
 		doc := b.in[i].Doc
-		descs, _ := doc.Extensions[strings.ToLower(swagger.ExtResourceDescription)].(map[string]any)
+		descs := map[string]string{}
+		for _, tag := range doc.Tags {
+			descs[tag.Name] = tag.Description
+		}
 		var entries []opEntry
 		for path, item := range doc.Paths.Paths {
-			for _, e := range []opEntry{{"GET", path, item.Get}, {"POST", path, item.Post}, {"PUT", path, item.Put}, {"DELETE", path, item.Delete}} {
-				if e.op != nil {
-					entries = append(entries, e)
+			for method, op := range map[string]*spec.Operation{"GET": item.Get, "POST": item.Post, "PUT": item.Put, "DELETE": item.Delete} {
+				if op != nil {
+					entries = append(entries, opEntry{method: method, path: path, op: op, ext: ext.OperationOf(op)})
 				}
 			}
 		}
-		idx := func(e opEntry) int { n, _ := e.op.Extensions.GetInt(swagger.ExtOrderIndex); return n }
-		sort.Slice(entries, func(a, c int) bool { return idx(entries[a]) < idx(entries[c]) })
+		sort.Slice(entries, func(a, c int) bool { return entries[a].ext.Order < entries[c].ext.Order })
 		for _, e := range entries {
-			resName, _ := e.op.Extensions.GetString(swagger.ExtResource)
-			nick, _ := e.op.Extensions.GetString(swagger.ExtNickname)
+			resName, nick := e.ext.Resource, e.ext.Nickname
 			res := resources[resName]
 			if res == nil {
-				res = &Resource{Name: resName, GoName: GoName(resName)}
+				res = &Resource{Name: resName, GoName: GoName(resName), Doc: descs[resName]}
 				res.Singular = singular(res.GoName)
-				if d, ok := descs[resName].(string); ok {
-					res.Doc = d
-				}
 				resources[resName] = res
 			}
 			res.Avail.Releases |= 1 << uint(i)
 			key := resName + "." + nick
-			where := &Error{File: b.file(i, resName), Element: fmt.Sprintf("%s %s (%s)", e.method, e.path, nick)}
+			file, elem := b.file(i, resName), fmt.Sprintf("%s %s (%s)", e.method, e.path, nick)
 			op := ops[key]
 			if op == nil {
 				var err error
-				op, err = b.newOperation(res, nick, e, i)
+				op, err = b.newOperation(res, e)
 				if err != nil {
-					where.Msg = err.Error()
-					return where
+					return generr.Wrap(file, elem, err)
 				}
 				ops[key] = op
 				order[key] = len(order)
 				res.Ops = append(res.Ops, op)
 			} else if op.Method != e.method {
-				where.Msg = fmt.Sprintf("method %s here but %s in a newer release", e.method, op.Method)
-				return where
+				return generr.New(file, elem, "method %s here but %s in a newer release", e.method, op.Method)
 			}
 			op.Avail.Releases |= 1 << uint(i)
-			if err := b.mergeOperation(op, e.op, i); err != nil {
-				where.Msg = err.Error()
-				return where
+			if err := b.mergeOperation(op, e, i); err != nil {
+				return generr.Wrap(file, elem, err)
 			}
 		}
 	}
@@ -93,14 +90,14 @@ func (b *builder) buildResources() error {
 				}
 			}
 			if prev, dup := methods[op.GoName]; dup {
-				return &Error{File: b.file(len(b.in)-1, res.Name), Element: "operation " + op.Nickname, Msg: fmt.Sprintf("nicknames %q and %q both map to method %s", prev, op.Nickname, op.GoName)}
+				return generr.New(b.file(len(b.in)-1, res.Name), "operation "+op.Nickname, "nicknames %q and %q both map to method %s", prev, op.Nickname, op.GoName)
 			}
 			methods[op.GoName] = op.Nickname
 			b.finishParams(op)
 			if op.Websocket {
 				app, all := findParam(op.Params, "app"), findParam(op.Params, "subscribeAll")
 				if app == nil || !app.Multiple || all == nil || all.Type.Kind != Bool || len(op.Params) != 2 {
-					return &Error{File: b.file(len(b.in)-1, res.Name), Element: "operation " + op.Nickname, Msg: "a websocket operation must take exactly app (allowMultiple) and subscribeAll (boolean)"}
+					return generr.New(b.file(len(b.in)-1, res.Name), "operation "+op.Nickname, "a websocket operation must take exactly app (allowMultiple) and subscribeAll (boolean)")
 				}
 			}
 			sort.Slice(op.Errors, func(a, c int) bool { return op.Errors[a].Status < op.Errors[c].Status })
@@ -112,13 +109,12 @@ func (b *builder) buildResources() error {
 	return nil
 }
 
-func (b *builder) newOperation(res *Resource, nick string, e opEntry, i int) (*Operation, error) {
+func (b *builder) newOperation(res *Resource, e opEntry) (*Operation, error) {
 	op := &Operation{
-		Resource: res, Nickname: nick, GoName: GoName(nick), Method: e.method, Path: e.path,
-		Summary: e.op.Summary, Notes: e.op.Description,
+		Resource: res, Nickname: e.ext.Nickname, GoName: GoName(e.ext.Nickname), Method: e.method, Path: e.path,
+		Summary: e.op.Summary, Notes: e.op.Description, ResponseClass: e.ext.ResponseClass,
 	}
-	op.ResponseClass, _ = e.op.Extensions.GetString(swagger.ExtResponseClass)
-	if up, _ := e.op.Extensions.GetString(swagger.ExtUpgrade); up == "websocket" {
+	if e.ext.Upgrade == "websocket" {
 		op.Websocket = true
 		return op, nil
 	}
@@ -150,9 +146,9 @@ func (b *builder) newOperation(res *Resource, nick string, e opEntry, i int) (*O
 
 // mergeOperation adds release i's view of an operation: since, parameters,
 // error responses. The newest release's documentation wins.
-func (b *builder) mergeOperation(op *Operation, sop *spec.Operation, i int) error {
-	since, _ := sop.Extensions.GetStringSlice(swagger.ExtSince)
-	for _, s := range since {
+func (b *builder) mergeOperation(op *Operation, e opEntry, i int) error {
+	sop := e.op
+	for _, s := range e.ext.Since {
 		if !containsString(op.Avail.Since, s) {
 			op.Avail.Since = append(op.Avail.Since, s)
 		}
@@ -229,10 +225,10 @@ func versionLess(a, c string) bool {
 
 func (b *builder) newParam(op *Operation, sp *spec.Parameter) (*Param, error) {
 	p := &Param{Name: sp.Name, GoName: GoName(sp.Name), ArgName: ArgName(sp.Name), In: sp.In, Doc: sp.Description, Required: sp.Required}
-	dataType, _ := sp.Extensions.GetString(swagger.ExtDataType)
+	dataType := ext.ParameterOf(sp).DataType
 	if sp.In == "body" {
-		// ARI-NOTES 2.5: the body parameter's name is a key of the body
-		// object, except the event filter, which is the whole body.
+		// docs/ari-notes.md 2.5: the body parameter's name is a key of the
+		// body object, except the event filter, which is the whole body.
 		switch {
 		case dataType == "object" && sp.Name == "filter":
 			p.Body = BodyEventFilter
@@ -243,7 +239,7 @@ func (b *builder) newParam(op *Operation, sp *spec.Parameter) (*Param, error) {
 		case dataType == "containers":
 			p.Body = BodyStringMap
 		default:
-			return nil, fmt.Errorf("unsupported body parameter of type %q: classify it in gen/ir/resources.go", dataType)
+			return nil, fmt.Errorf("unsupported body parameter of type %q: classify it in gen/internal/ir/resources.go", dataType)
 		}
 		return p, nil
 	}
@@ -337,7 +333,7 @@ func (b *builder) buildParamEnums() error {
 			goNames := map[string]string{}
 			for _, p := range op.Params {
 				if prev, dup := goNames[p.GoName]; dup {
-					return &Error{File: b.file(len(b.in)-1, res.Name), Element: "operation " + op.Nickname, Msg: fmt.Sprintf("parameters %q and %q both map to Go name %s", prev, p.Name, p.GoName)}
+					return generr.New(b.file(len(b.in)-1, res.Name), "operation "+op.Nickname, "parameters %q and %q both map to Go name %s", prev, p.Name, p.GoName)
 				}
 				goNames[p.GoName] = p.Name
 				if p.Type == nil || p.Type.Kind != EnumRef {
@@ -389,7 +385,7 @@ func (b *builder) buildParamEnums() error {
 		g.enum.GoName = name
 		g.enum.Doc = fmt.Sprintf("%s is a value of the %q parameter.", name, g.users[0].Name)
 		if err := checkEnumValueNames(g.enum); err != nil {
-			return &Error{File: b.file(len(b.in)-1, g.res.Name), Element: "parameter " + g.users[0].Name, Msg: err.Error()}
+			return generr.Wrap(b.file(len(b.in)-1, g.res.Name), "parameter "+g.users[0].Name, err)
 		}
 		for _, p := range g.users {
 			p.Type.Enum = g.enum

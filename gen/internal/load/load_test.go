@@ -2,15 +2,21 @@ package load
 
 import (
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/go-openapi/spec"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"gostasis.dev/gen/internal/ext"
+	"gostasis.dev/gen/internal/generr"
 )
 
-// quirks is a release folder of the golden case that carries every quirk.
+// quirks reads a release folder of the golden case that carries every quirk.
 func quirks(t *testing.T, version string) *Release {
 	t.Helper()
 	rel, err := Dir(filepath.Join("..", "..", "testdata", "quirks", "schemas", "asterisk-"+version))
@@ -18,50 +24,24 @@ func quirks(t *testing.T, version string) *Release {
 	return rel
 }
 
-func file(t *testing.T, rel *Release, name string) *File {
+func op(t *testing.T, rel *Release, method, path string) *spec.Operation {
 	t.Helper()
-	for _, f := range rel.Files {
-		if f.Name == name {
-			return f
-		}
-	}
-	require.Failf(t, "no file", "%s", name)
-	return nil
+	item, ok := rel.Doc.Paths.Paths[path]
+	require.True(t, ok, "no path %s", path)
+	o := *methodSlot(&item, method)
+	require.NotNil(t, o, "no %s %s", method, path)
+	return o
 }
 
-func operation(t *testing.T, f *File, nickname string) (*API, *Operation) {
-	t.Helper()
-	for _, a := range f.APIs {
-		for _, o := range a.Operations {
-			if o.Nickname == nickname {
-				return a, o
-			}
-		}
-	}
-	require.Failf(t, "no operation", "%s.%s", f.Name, nickname)
-	return nil, nil
-}
-
-func parameter(t *testing.T, o *Operation, name string) *Parameter {
+func param(t *testing.T, o *spec.Operation, name string) spec.Parameter {
 	t.Helper()
 	for _, p := range o.Parameters {
 		if p.Name == name {
 			return p
 		}
 	}
-	require.Failf(t, "no parameter", "%s %s", o.Nickname, name)
-	return nil
-}
-
-func model(t *testing.T, f *File, id string) *Model {
-	t.Helper()
-	for _, m := range f.Models {
-		if m.ID == id {
-			return m
-		}
-	}
-	require.Failf(t, "no model", "%s", id)
-	return nil
+	require.Failf(t, "no parameter", "%s %s", o.ID, name)
+	return spec.Parameter{}
 }
 
 func TestDirRelease(t *testing.T) {
@@ -69,100 +49,196 @@ func TestDirRelease(t *testing.T) {
 	assert.Equal(t, "asterisk-22.10.1", rel.Name)
 	assert.Equal(t, "22.10.1", rel.Version)
 	assert.Equal(t, "10.0.0", rel.APIVersion)
+	doc := rel.Doc
+	assert.Equal(t, "2.0", doc.Swagger)
+	assert.Equal(t, "10.0.0", doc.Info.Version)
+	assert.Equal(t, "/ari", doc.BasePath)
+	assert.Equal(t, ext.Document{Version: "22.10.1"}, ext.DocumentOf(doc))
+	// One tag per declaration file, in resources.json's order (not the
+	// file system's), with resources.json's description.
 	var names []string
-	for _, f := range rel.Files {
-		names = append(names, f.Name)
-		assert.Equal(t, filepath.Join(rel.Dir, "api-docs", f.Name+".json"), f.Path)
+	for _, tag := range doc.Tags {
+		names = append(names, tag.Name)
+		assert.Equal(t, filepath.Join(rel.Dir, "api-docs", tag.Name+".json"), rel.Files[tag.Name])
 	}
-	// resources.json's order, not the file system's.
 	assert.Equal(t, []string{"asterisk", "endpoints", "channels", "bridges", "recordings", "playbacks", "events", "applications"}, names)
-	assert.Equal(t, "Channel resources", file(t, rel, "channels").Description)
-	assert.Equal(t, []string{"12.0.0"}, file(t, rel, "channels").Since)
+	assert.Len(t, rel.Files, len(names))
+	assert.Equal(t, "Channel resources", doc.Tags[2].Description)
 }
 
-func TestQuirks(t *testing.T) {
-	old, cur := quirks(t, "16.30.1"), quirks(t, "22.10.1")
+func TestOperations(t *testing.T) {
+	rel := quirks(t, "22.10.1")
+	// Literal and templated siblings are distinct paths (docs/ari-notes.md 2.13).
+	assert.Contains(t, rel.Doc.Paths.Paths, "/channels/create")
+	assert.Contains(t, rel.Doc.Paths.Paths, "/channels/{channelId}")
+	// Nicknames are unique per file only: ids carry the resource (2.1).
+	get := op(t, rel, "GET", "/channels/{channelId}")
+	assert.Equal(t, "channels.get", get.ID)
+	assert.Equal(t, []string{"channels"}, get.Tags)
+	assert.Equal(t, "bridges.get", op(t, rel, "GET", "/bridges/{bridgeId}").ID)
+	x := ext.OperationOf(op(t, rel, "POST", "/channels/{channelId}/transfer_progress"))
+	assert.Equal(t, "transfer_progress", x.Nickname)
+	assert.Equal(t, "channels", x.Resource)
+	// Since as written, unordered (2.11).
+	assert.Equal(t, []string{"22.3.0", "21.8.0", "20.13.0"}, x.Since)
 
-	t.Run("missing parameters key", func(t *testing.T) {
-		_, ping := operation(t, file(t, cur, "asterisk"), "ping")
-		assert.Nil(t, ping.Parameters)
-	})
-	t.Run("missing required and allowMultiple", func(t *testing.T) {
-		_, set := operation(t, file(t, cur, "asterisk"), "setGlobalVar")
-		value := parameter(t, set, "value")
-		assert.False(t, value.Required)
-		assert.False(t, value.AllowMultiple)
-	})
-	t.Run("path parameters are required", func(t *testing.T) {
-		rel, err := Dir(filepath.Join("..", "..", "testdata", "minimal", "schemas", "asterisk-23.4.1"))
-		require.NoError(t, err)
-		_, get := operation(t, file(t, rel, "channels"), "get")
-		assert.True(t, parameter(t, get, "channelId").Required)
-	})
-	t.Run("string error codes", func(t *testing.T) {
-		_, move := operation(t, file(t, cur, "channels"), "move")
-		assert.Equal(t, []*ErrorResponse{{404, "Channel not found"}, {409, "Channel not in a Stasis application"}}, move.ErrorResponses)
-	})
-	t.Run("defalutValue", func(t *testing.T) {
-		_, hangup := operation(t, file(t, old, "channels"), "hangup")
-		assert.JSONEq(t, `"normal"`, string(parameter(t, hangup, "reason").DefaultValue))
-		_, hangup = operation(t, file(t, cur, "channels"), "hangup")
-		assert.Nil(t, parameter(t, hangup, "reason").DefaultValue)
-	})
-	t.Run("typed defaultValue", func(t *testing.T) {
-		_, dtmf := operation(t, file(t, cur, "channels"), "sendDTMF")
-		assert.JSONEq(t, `100`, string(parameter(t, dtmf, "between").DefaultValue))
-		_, refer := operation(t, file(t, cur, "endpoints"), "referToEndpoint")
-		assert.JSONEq(t, `false`, string(parameter(t, refer, "to_self").DefaultValue))
-	})
-	t.Run("descriptioni", func(t *testing.T) {
-		_, send := operation(t, file(t, cur, "endpoints"), "sendMessage")
-		assert.Contains(t, parameter(t, send, "variables").Description, `The "variables" key in the body object`)
-	})
-	t.Run("unknown keys", func(t *testing.T) {
-		_, info := operation(t, file(t, cur, "asterisk"), "getInfo")
-		only := parameter(t, info, "only")
-		assert.True(t, only.AllowMultiple)
-		assert.Equal(t, &AllowableValues{ValueType: "LIST", Values: []string{"build", "system", "config", "status"}}, only.AllowableValues)
-	})
-	t.Run("range with a minimum", func(t *testing.T) {
-		_, play := operation(t, file(t, cur, "channels"), "play")
-		av := parameter(t, play, "skipms").AllowableValues
-		require.NotNil(t, av)
-		assert.Equal(t, "RANGE", av.ValueType)
-		require.NotNil(t, av.Min)
-		assert.Equal(t, 0.0, *av.Min)
-		assert.Nil(t, av.Max)
-	})
-	t.Run("websocket upgrade", func(t *testing.T) {
-		_, ws := operation(t, file(t, cur, "events"), "eventWebsocket")
-		assert.Equal(t, "websocket", ws.Upgrade)
-		assert.Equal(t, "ari", ws.WebsocketProtocol)
-		assert.Equal(t, "Message", ws.ResponseClass)
-	})
-	t.Run("since only in newer releases", func(t *testing.T) {
-		_, o := operation(t, file(t, old, "channels"), "get")
-		assert.Nil(t, o.Since)
-		_, o = operation(t, file(t, cur, "channels"), "transfer_progress")
-		assert.Equal(t, []string{"22.3.0", "21.8.0", "20.13.0"}, o.Since)
-	})
-	t.Run("declaration order", func(t *testing.T) {
-		events := file(t, cur, "events")
-		assert.Equal(t, "Message", events.Models[0].ID)
-		msg := model(t, events, "Message")
-		assert.Equal(t, "type", msg.Discriminator)
-		assert.Equal(t, []string{"MissingParams", "Event"}, msg.SubTypes)
-		var props []string
-		for _, p := range model(t, events, "ChannelUserevent").Properties {
-			props = append(props, p.Name)
+	// Order counts operations across files in resources.json's order.
+	ping := ext.OperationOf(op(t, rel, "GET", "/asterisk/ping"))
+	assert.Less(t, ping.Order, ext.OperationOf(get).Order, "asterisk is listed before channels")
+	seen := map[int]bool{}
+	for _, item := range rel.Doc.Paths.Paths {
+		for _, o := range []*spec.Operation{item.Get, item.Post, item.Put, item.Delete} {
+			if o != nil {
+				n := ext.OperationOf(o).Order
+				assert.False(t, seen[n], "order %d used twice", n)
+				seen[n] = true
+			}
 		}
-		assert.Equal(t, []string{"eventname", "channel", "bridge", "endpoint", "userevent"}, props)
-	})
-	t.Run("property without required", func(t *testing.T) {
-		for _, p := range model(t, file(t, cur, "events"), "ChannelEnteredBridge").Properties {
-			assert.Equal(t, p.Name == "bridge", p.Required, p.Name)
+	}
+	for i := range len(seen) {
+		assert.True(t, seen[i], "order %d unused", i)
+	}
+
+	// An operation without a "parameters" key (2.2).
+	assert.Empty(t, op(t, rel, "GET", "/asterisk/ping").Parameters)
+}
+
+func TestResponses(t *testing.T) {
+	rel := quirks(t, "22.10.1")
+	tests := []struct {
+		method, path string
+		status       int
+		typ, ref     string
+	}{
+		{"DELETE", "/channels/{channelId}", 204, "", ""},
+		{"GET", "/recordings/stored/{recordingName}/file", 200, "file", ""},
+		{"GET", "/channels/{channelId}", 200, "", "#/definitions/Channel"},
+		{"GET", "/channels", 200, "array", ""},
+		{"GET", "/events", 200, "", "#/definitions/Message"},
+	}
+	for _, tt := range tests {
+		o := op(t, rel, tt.method, tt.path)
+		r, ok := o.Responses.StatusCodeResponses[tt.status]
+		require.True(t, ok, "%s %s: no %d", tt.method, tt.path, tt.status)
+		if tt.typ == "" && tt.ref == "" {
+			assert.Nil(t, r.Schema)
+			continue
 		}
-	})
+		require.NotNil(t, r.Schema)
+		if tt.typ != "" {
+			assert.Equal(t, spec.StringOrArray{tt.typ}, r.Schema.Type, "%s %s", tt.method, tt.path)
+		}
+		assert.Equal(t, tt.ref, r.Schema.Ref.String(), "%s %s", tt.method, tt.path)
+	}
+	list := op(t, rel, "GET", "/channels")
+	assert.Equal(t, "#/definitions/Channel", list.Responses.StatusCodeResponses[200].Schema.Items.Schema.Ref.String())
+	assert.Equal(t, ext.Type{DataType: "List[Channel]"}, ext.TypeOf(list.Responses.StatusCodeResponses[200].Schema))
+	assert.Equal(t, "List[Channel]", ext.OperationOf(list).ResponseClass)
+
+	ws := ext.OperationOf(op(t, rel, "GET", "/events"))
+	assert.Equal(t, "websocket", ws.Upgrade)
+	assert.Equal(t, "ari", ws.WebsocketProtocol)
+	assert.Equal(t, "Message", ws.ResponseClass)
+
+	// String error codes become statuses like the others (2.3).
+	move := op(t, rel, "POST", "/channels/{channelId}/move")
+	assert.Equal(t, "Channel not found", move.Responses.StatusCodeResponses[404].Description)
+	assert.Equal(t, "Channel not in a Stasis application", move.Responses.StatusCodeResponses[409].Description)
+}
+
+func TestParameters(t *testing.T) {
+	old, rel := quirks(t, "16.30.1"), quirks(t, "22.10.1")
+
+	// allowMultiple is a csv array; unknown keys (__note) are ignored.
+	only := param(t, op(t, rel, "GET", "/asterisk/info"), "only")
+	assert.Equal(t, "array", only.Type)
+	assert.Equal(t, "csv", only.CollectionFormat)
+	require.NotNil(t, only.Items)
+	assert.Equal(t, "string", only.Items.Type)
+	assert.Equal(t, []any{"build", "system", "config", "status"}, only.Items.Enum)
+	assert.Equal(t, ext.Parameter{DataType: "string"}, ext.ParameterOf(&only))
+
+	// A RANGE with a minimum only; a typed default.
+	skip := param(t, op(t, rel, "POST", "/channels/{channelId}/play"), "skipms")
+	assert.Equal(t, "integer", skip.Type)
+	assert.Equal(t, "int32", skip.Format)
+	require.NotNil(t, skip.Minimum)
+	assert.Equal(t, 0.0, *skip.Minimum)
+	assert.Nil(t, skip.Maximum)
+	assert.Equal(t, 3000.0, skip.Default)
+	assert.Equal(t, 100.0, param(t, op(t, rel, "POST", "/channels/{channelId}/dtmf"), "between").Default)
+	assert.Equal(t, false, param(t, op(t, rel, "POST", "/endpoints/{tech}/{resource}/refer"), "to_self").Default)
+
+	assert.Equal(t, "int64", param(t, op(t, rel, "POST", "/channels"), "priority").Format)
+
+	// Missing required and allowMultiple mean false; path parameters are
+	// required (2.2).
+	value := param(t, op(t, rel, "POST", "/asterisk/variable"), "value")
+	assert.False(t, value.Required)
+	assert.Equal(t, "string", value.Type)
+	typ := param(t, op(t, rel, "PUT", "/asterisk/config/dynamic/{configClass}/{type}/{id}"), "type")
+	assert.Equal(t, "path", typ.In)
+	assert.True(t, typ.Required)
+
+	// Body parameters keep Asterisk's dataType (2.5).
+	fields := param(t, op(t, rel, "PUT", "/asterisk/config/dynamic/{configClass}/{type}/{id}"), "fields")
+	assert.Equal(t, "body", fields.In)
+	require.NotNil(t, fields.Schema)
+	assert.Equal(t, ext.Type{DataType: "containers"}, ext.TypeOf(fields.Schema))
+	assert.Equal(t, ext.Parameter{DataType: "containers"}, ext.ParameterOf(&fields))
+	filter := param(t, op(t, rel, "PUT", "/applications/{applicationName}/eventFilter"), "filter")
+	assert.Equal(t, "object", ext.TypeOf(filter.Schema).DataType)
+
+	// Typos (2.4): descriptioni, defalutValue.
+	send := param(t, op(t, rel, "PUT", "/endpoints/sendMessage"), "variables")
+	assert.Contains(t, send.Description, `The "variables" key in the body object`)
+	reason := param(t, op(t, old, "DELETE", "/channels/{channelId}"), "reason")
+	assert.Equal(t, "normal", reason.Default, "16.x spells defaultValue defalutValue")
+	assert.Contains(t, reason.Enum, "answered_elsewhere")
+	assert.Nil(t, param(t, op(t, rel, "DELETE", "/channels/{channelId}"), "reason").Default)
+
+	// since only in newer releases (2.11).
+	assert.Empty(t, ext.OperationOf(op(t, old, "DELETE", "/channels/{channelId}")).Since)
+	assert.Equal(t, []string{"12.0.0"}, ext.OperationOf(op(t, rel, "DELETE", "/channels/{channelId}")).Since)
+}
+
+func TestModels(t *testing.T) {
+	rel := quirks(t, "22.10.1")
+	defs := rel.Doc.Definitions
+	msg := defs["Message"]
+	assert.Equal(t, "type", msg.Discriminator)
+	assert.Equal(t, []string{"MissingParams", "Event"}, ext.ModelOf(&msg).SubTypes)
+	assert.Equal(t, "events", ext.ModelOf(&msg).Resource)
+
+	start := defs["StasisStart"]
+	require.Len(t, start.AllOf, 2, "subtypes become allOf [parent, own]")
+	assert.Equal(t, "#/definitions/Event", start.AllOf[0].Ref.String())
+	assert.Contains(t, start.AllOf[1].Properties, "replace_channel")
+	assert.Equal(t, []string{"args", "channel"}, start.AllOf[1].Required)
+	assert.Equal(t, []string{"args", "channel", "replace_channel"}, ext.ModelOf(&start).Properties)
+	assert.Equal(t, "#/definitions/Message", defs["Event"].AllOf[0].Ref.String())
+
+	// Declaration order of properties.
+	ue := defs["ChannelUserevent"]
+	assert.Equal(t, []string{"eventname", "channel", "bridge", "endpoint", "userevent"}, ext.ModelOf(&ue).Properties)
+
+	// A property without "required" is optional (2.2).
+	enter := defs["ChannelEnteredBridge"]
+	assert.Equal(t, []string{"bridge"}, enter.AllOf[1].Required)
+
+	channel := defs["Channel"]
+	creation := channel.Properties["creationtime"]
+	assert.Equal(t, "date-time", creation.Format)
+	assert.Equal(t, ext.Type{DataType: "Date"}, ext.TypeOf(&creation))
+	assert.Equal(t, spec.StringOrArray{"object"}, channel.Properties["channelvars"].Type)
+	assert.Contains(t, channel.Properties["state"].Enum, "Dialing Offhook")
+	assert.NotContains(t, channel.Required, "caller_rdnis")
+	assert.Equal(t, "channels", ext.ModelOf(&channel).Resource)
+
+	ep := defs["Endpoint"].Properties["channel_ids"]
+	assert.Equal(t, spec.StringOrArray{"array"}, ep.Type)
+	assert.Equal(t, spec.StringOrArray{"string"}, ep.Items.Schema.Type)
+	assert.Equal(t, "List[string]", ext.TypeOf(&ep).DataType)
 }
 
 func TestErrors(t *testing.T) {
@@ -198,6 +274,12 @@ func TestErrors(t *testing.T) {
 			"api-docs/channels.json", "GET /channels (list) parameter x: parameter needs a name and a dataType"},
 		{"bad range minimum", map[string]string{"resources.json": index, "api-docs/channels.json": `{"apis": [{"path": "/channels", "operations": [{"httpMethod": "GET", "nickname": "list", "parameters": [{"name": "x", "paramType": "query", "dataType": "int", "allowableValues": {"valueType": "RANGE", "min": "zero"}}]}]}]}`},
 			"api-docs/channels.json", "allowableValues.min"},
+		{"two operations of one method on one path", map[string]string{"resources.json": index, "api-docs/channels.json": `{"apis": [{"path": "/channels", "operations": [{"httpMethod": "GET", "nickname": "list"}, {"httpMethod": "GET", "nickname": "all"}]}]}`},
+			"api-docs/channels.json", "GET /channels: two GET operations on one path"},
+		{"malformed container type", map[string]string{"resources.json": index, "api-docs/channels.json": `{"models": {"Channel": {"properties": {"ids": {"type": "List[string"}}}}}`},
+			"api-docs/channels.json", `model Channel property ids: malformed container type "List[string"`},
+		{"subtype of two models", map[string]string{"resources.json": index, "api-docs/channels.json": `{"models": {"A": {"subTypes": ["C"]}, "B": {"subTypes": ["C"]}, "C": {}}}`},
+			"api-docs/channels.json", `model B subTypes: "C" already a subtype of "A"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -206,15 +288,27 @@ func TestErrors(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), filepath.Join(dir, filepath.FromSlash(tt.file)))
 			assert.Contains(t, err.Error(), tt.want)
-			var le *Error
-			assert.ErrorAs(t, err, &le)
+			var ge *generr.Error
+			if assert.ErrorAs(t, err, &ge) {
+				assert.Equal(t, filepath.Join(dir, filepath.FromSlash(tt.file)), ge.File)
+			}
 		})
 	}
+
+	t.Run("unwraps", func(t *testing.T) {
+		_, err := Dir(write(t, map[string]string{"api-docs/channels.json": `{}`}))
+		assert.ErrorIs(t, err, fs.ErrNotExist)
+		data := map[string]string{"resources.json": index, "api-docs/channels.json": `{"apis": [}`}
+		_, err = Dir(write(t, data))
+		var se *json.SyntaxError
+		assert.ErrorAs(t, err, &se)
+	})
 
 	t.Run("folder name", func(t *testing.T) {
 		_, err := Dir(filepath.Join(t.TempDir(), "22.10.1"))
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "asterisk-<version>")
+		assert.True(t, errors.As(err, new(*generr.Error)))
 	})
 }
 

@@ -1,0 +1,221 @@
+package stasis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"gostasis.dev/ari"
+	"gostasis.dev/ari/events"
+)
+
+// The life of a call's goroutine: events are queued by the websocket
+// reader (deliver), the goroutine runs the factory and then the handler
+// over each delivery in order (run, serve, handle), and tears the call
+// down when it ends (finish).
+
+// deliver queues d for the call's handler, applying the mailbox policy.
+// It never blocks.
+func (c *Call) deliver(d delivery) {
+	n := c.mb.push(d)
+	if n < 0 {
+		return
+	}
+	c.rt.stats.noteQueue(n)
+	limit := c.rt.cfg.MailboxLimit
+	if limit <= 0 || n <= limit {
+		return
+	}
+	c.rt.stats.overflows.Add(1)
+	switch c.rt.cfg.Overflow {
+	case OverflowDropNewest:
+		if c.mb.dropNewest() {
+			c.log.Warn("stasis: mailbox full: event dropped", "limit", limit, "type", eventType(d))
+			if c.resyncQueued.CompareAndSwap(false, true) {
+				c.mb.push(delivery{resync: &Resync{Reason: ResyncOverflow, At: time.Now()}})
+			}
+		}
+	default:
+		c.log.Error("stasis: mailbox full: ending the call", "limit", limit, "type", eventType(d))
+		c.cancel(errOverflow)
+	}
+}
+
+func eventType(d delivery) string {
+	if d.ev != nil {
+		return d.ev.EventType()
+	}
+	return "resync"
+}
+
+var (
+	errOverflow = errors.New("stasis: mailbox limit reached")
+	errShutdown = errors.New("stasis: runtime shut down")
+)
+
+// run is the call's goroutine: the factory, then the events in order.
+func (c *Call) run(first delivery) {
+	defer c.rt.calls.Done()
+	end := c.serve(first)
+	c.finish(end)
+}
+
+// serve runs the handler until the call ends and says why.
+func (c *Call) serve(first delivery) End {
+	h, end, done := c.newHandler()
+	if done {
+		return end
+	}
+	c.handler = h
+	d := first
+	for {
+		if end, done := c.handle(h, d); done {
+			return end
+		}
+		if c.ctx.Err() != nil {
+			return c.cancelled()
+		}
+		var ok bool
+		if d, ok = c.mb.next(); !ok {
+			return c.cancelled()
+		}
+	}
+}
+
+// cancelled says why the call's context was cancelled.
+func (c *Call) cancelled() End {
+	cause := context.Cause(c.ctx)
+	if errors.Is(cause, errOverflow) {
+		return End{Reason: EndOverflow, Err: cause}
+	}
+	return End{Reason: EndShutdown, Err: cause}
+}
+
+// newHandler runs the app's factory, recovering a panic, and returns the
+// handler, or says how the call ends when the factory failed.
+func (c *Call) newHandler() (h any, end End, done bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			h, end, done = nil, c.panicked(r), true
+		}
+	}()
+	h, err := c.app.app.New(c.ctx, c)
+	switch {
+	case err != nil:
+		return nil, End{Reason: EndError, Err: err}, true
+	case h == nil:
+		return nil, End{Reason: EndError, Err: errors.New("stasis: the factory returned no handler")}, true
+	}
+	return h, End{}, false
+}
+
+// panicked logs a recovered panic with its stack and says how the call
+// ends.
+func (c *Call) panicked(r any) End {
+	c.log.Error("stasis: handler panicked", "panic", r, "stack", string(debug.Stack()))
+	return End{Reason: EndPanic, Err: fmt.Errorf("stasis: handler panicked: %v", r)}
+}
+
+// handle gives one delivery to the handler and says whether the call ends.
+func (c *Call) handle(h any, d delivery) (end End, done bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			end, done = c.panicked(r), true
+		}
+	}()
+	ctx := c.ctx
+	if d.synthetic {
+		ctx = context.WithValue(ctx, syntheticKey{}, true)
+	}
+	var err error
+	if d.resync != nil {
+		if d.resync.Reason == ResyncOverflow {
+			c.resyncQueued.Store(false)
+		}
+		if rh, ok := h.(ResyncHandler); ok {
+			err = rh.OnResync(ctx, *d.resync)
+		}
+	} else {
+		_, err = events.Dispatch(ctx, h, d.ev)
+	}
+	if err != nil {
+		return End{Reason: EndError, Err: err}, true
+	}
+	if e, ok := d.ev.(*events.StasisEnd); ok && e.Channel.ID == c.ChannelID {
+		if d.synthetic {
+			return End{Reason: EndSynthetic}, true
+		}
+		return End{Reason: EndStasisEnd}, true
+	}
+	return End{}, false
+}
+
+// finish tears the call down: registrations, context, mailbox, the
+// channels and bridges it owns, and the channel itself when the handler
+// failed.
+func (c *Call) finish(end End) {
+	end.Duration = time.Since(c.started)
+	c.ending.Store(true)
+	a := c.app
+	a.mu.Lock()
+	a.forgetLocked(c)
+	a.mu.Unlock()
+	c.cancel(errEnded)
+	rest := c.mb.close()
+	for _, d := range rest {
+		if d.ev != nil {
+			a.toUnowned(d.ev)
+		}
+	}
+	c.rt.stats.live.Add(-1)
+	log := c.log.With("reason", end.Reason.String(), "duration", end.Duration)
+	switch end.Reason {
+	case EndError:
+		c.rt.stats.handlerErrs.Add(1)
+		log.Warn("stasis: handler ended with an error", "err", end.Err)
+	case EndPanic:
+		c.rt.stats.pans.Add(1)
+	default:
+		log.Debug("stasis: call ended")
+	}
+	cleanup, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), c.rt.cfg.cleanupTimeout())
+	defer cancel()
+	switch end.Reason {
+	case EndError, EndPanic, EndOverflow, EndShutdown:
+		if !c.rt.cfg.KeepChannelOnError {
+			c.hangup(cleanup, c.ChannelID)
+		}
+	}
+	if !c.rt.cfg.KeepResourcesOnEnd {
+		channels, bridges := c.owned()
+		for _, id := range channels {
+			c.hangup(cleanup, id)
+		}
+		for _, id := range bridges {
+			if err := c.rt.rest.Bridges.Destroy(cleanup, id); err != nil && !errors.Is(err, ari.ErrNotFound) {
+				c.log.Warn("stasis: destroying the call's bridge failed", "bridge", id, "err", err)
+			}
+		}
+	}
+	if eh, ok := c.handler.(EndHandler); ok {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					c.log.Error("stasis: OnEnd panicked", "panic", r)
+				}
+			}()
+			eh.OnEnd(cleanup, end)
+		}()
+	}
+}
+
+var errEnded = errors.New("stasis: call ended")
+
+// hangup hangs up a channel, ignoring one that is already gone.
+func (c *Call) hangup(ctx context.Context, id string) {
+	if err := c.rt.rest.Channels.Hangup(ctx, id, nil); err != nil && !errors.Is(err, ari.ErrNotFound) {
+		c.log.Warn("stasis: hangup failed", "hangup_channel", id, "err", err)
+	}
+}
