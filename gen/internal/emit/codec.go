@@ -296,4 +296,3 @@ func (w *codec) encodeValue(g *jen.Group, value *jen.Statement, t *ir.Type, requ
 		panic(fmt.Sprintf("emit: cannot encode kind %d", t.Kind))
 	}
 }
-
