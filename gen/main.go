@@ -5,10 +5,13 @@
 //	go run ./gen -schemas schemas -out .
 //
 // It reads every schemas/asterisk-<version> folder, so adding a release is
-// dropping its folder there and running go generate ./...
+// dropping its folder there and running go generate ./..., which also
+// rewrites the listing of the exported API (api/, see tools/apilist) that
+// a new release may extend.
 package main
 
 //go:generate go run . -schemas ../schemas -out ..
+//go:generate go run ../tools/apilist -root ..
 
 import (
 	"flag"

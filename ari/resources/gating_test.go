@@ -325,7 +325,8 @@ func TestUniversalOperationsNeverDiscover(t *testing.T) {
 	}
 	t.Logf("%d operations every release has", n)
 	assert.EqualValues(t, n, vs.calls.Load())
-	assert.Greater(t, n, 80)
+	// Most operations are in every release, however old the oldest is.
+	assert.Greater(t, n, len(resources.Operations())/2)
 }
 
 // TestOperationsAddedWithinTheOldestLine checks the operations that every

@@ -5,7 +5,7 @@
 // a test fails when it is stale, so that every change to the public
 // surface shows in review as a change to api/.
 //
-//	go run ./tools/apilist          # rewrite api/ after an intended change
+//	go run ./tools/apilist          # rewrite api/ (go generate ./... runs it)
 //	go run ./tools/apilist -check   # fail if api/ is stale (what the test does)
 package main
 
