@@ -9,6 +9,16 @@
 // values that work with errors.Is (ari.ErrNotFound, ...) and keep
 // Asterisk's own message.
 //
+//	rc := resources.New(client) // client is an *ari.Client
+//	ch, err := rc.Channels.Originate(ctx, &resources.ChannelOriginateParams{
+//		Endpoint: "PJSIP/alice",
+//		App:      "myapp",
+//	})
+//	if err != nil {
+//		return err
+//	}
+//	err = rc.Channels.Hangup(ctx, ch.ID, &resources.ChannelHangupParams{Reason: resources.HangupReasonNormal})
+//
 // # Versions
 //
 // Calls are checked against the server's Asterisk version: an operation,
@@ -37,4 +47,13 @@
 // The Substitute example shows both. To test against a whole Asterisk
 // instead, use the simulated one of package gostasis.dev/ari/aritest, as
 // the other examples do.
+//
+// # Where to go next
+//
+//   - gostasis.dev/ari: the Client these services call through, and the
+//     models they return.
+//   - gostasis.dev/stasis: a per-call runtime whose Call registers the
+//     channels and bridges it creates before the request is sent.
+//   - gostasis.dev/ari/aritest: a simulated Asterisk to run these calls
+//     against in tests.
 package resources
