@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,10 +27,12 @@ type Client struct {
 	ep       endpoint
 	restBase string   // "http(s)://host[/prefix]/ari"
 	auth     []string // Authorization header value, nil when no credentials
+	keyParam string   // "api_key=<escaped key>", "" when no APIKey
 	ua       []string // User-Agent header value
 	hc       *http.Client
 	log      *slog.Logger
 	noGate   bool
+	maxReply int64 // Config.MaxReplySize or its default
 
 	ver     atomic.Pointer[serverVersion] // known version, nil until learned
 	verMu   sync.Mutex
@@ -69,25 +72,33 @@ func NewClient(cfg Config) (*Client, error) {
 	if pass == "" {
 		pass = ep.pass
 	}
-	ep.user, ep.pass = "", "" // kept only in the header below
+	key := cfg.APIKey
+	if key == "" {
+		key = ep.key
+	}
+	ep.user, ep.pass, ep.key = "", "", "" // kept only in the header and parameter below
 	c := &Client{
 		ep:       ep,
 		restBase: ep.httpBase() + "/ari",
-		hc:       cfg.HTTPClient,
+		hc:       httpClient(cfg.HTTPClient),
 		log:      cfg.Logger,
 		noGate:   cfg.DisableVersionCheck,
+		maxReply: cfg.MaxReplySize,
 	}
 	if user != "" || pass != "" {
 		c.auth = []string{"Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))}
+	}
+	if key != "" {
+		c.keyParam = "api_key=" + url.QueryEscape(key)
+	}
+	if c.maxReply <= 0 {
+		c.maxReply = DefaultMaxReplySize
 	}
 	ua := cfg.UserAgent
 	if ua == "" {
 		ua = defaultUserAgent
 	}
 	c.ua = []string{ua}
-	if c.hc == nil {
-		c.hc = newDefaultHTTPClient()
-	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
@@ -120,12 +131,16 @@ var errEmptySegment = errors.New("ari: request path must start with '/' and have
 // Operations every known release has are never checked, nor are
 // hand-built ones whose Availability is the zero value.
 //
-// out may be nil to discard the body (void operations, 204 and 202
-// replies). When out implements json.Unmarshaler its UnmarshalJSON gets
-// the body directly; otherwise Do uses json.Unmarshal. An empty body
-// leaves out unchanged. A reply outside 2xx gives an *Error with
-// Asterisk's message; a transport failure gives an *Error wrapping it (so
-// errors.Is(err, context.DeadlineExceeded) works).
+// out is nil to discard the body (void operations, 204 and 202 replies)
+// and otherwise must receive the result: an empty or null body then fails
+// with an *Error matching ErrEmptyReply, since an operation that returns a
+// result always has one. When out implements json.Unmarshaler its
+// UnmarshalJSON gets the body directly; otherwise Do uses json.Unmarshal.
+// A body longer than Config.MaxReplySize fails with ErrReplyTooLarge,
+// unread past the limit. A reply outside 2xx gives an *Error with
+// Asterisk's message (a 3xx matches ErrRedirect); a transport failure
+// gives an *Error wrapping it (so errors.Is(err,
+// context.DeadlineExceeded) works).
 func (c *Client) Do(ctx context.Context, r *Request, out any) error {
 	resp, err := c.roundTrip(ctx, r)
 	if err != nil {
@@ -136,18 +151,27 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) error {
 		return nil
 	}
 	bp := getBuf()
-	buf, err := readBody(resp.Body, *bp, resp.ContentLength)
+	buf, err := readLimited(resp.Body, *bp, resp.ContentLength, c.maxReply)
+	if err == errTooLarge {
+		// Not drained: the rest may be huge. Closing the body closes the
+		// connection.
+		resp.Body.Close()
+		putBuf(bp, buf)
+		return c.newError(r, resp.StatusCode, fmt.Errorf("%w (%d bytes)", ErrReplyTooLarge, c.maxReply))
+	}
 	resp.Body.Close()
 	if err != nil {
 		putBuf(bp, buf)
 		return c.replyError(r, resp.StatusCode, err)
 	}
-	if len(buf) > 0 {
-		if u, ok := out.(json.Unmarshaler); ok {
-			err = u.UnmarshalJSON(buf)
-		} else {
-			err = json.Unmarshal(buf, out)
-		}
+	if isEmptyJSON(buf) {
+		putBuf(bp, buf)
+		return c.newError(r, resp.StatusCode, ErrEmptyReply)
+	}
+	if u, ok := out.(json.Unmarshaler); ok {
+		err = u.UnmarshalJSON(buf)
+	} else {
+		err = json.Unmarshal(buf, out)
 	}
 	putBuf(bp, buf)
 	if err != nil {
@@ -155,6 +179,20 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) error {
 	}
 	return nil
 }
+
+// isEmptyJSON reports whether b is empty, white space, or null: no result.
+func isEmptyJSON(b []byte) bool {
+	i, j := 0, len(b)
+	for i < j && isJSONSpace(b[i]) {
+		i++
+	}
+	for j > i && isJSONSpace(b[j-1]) {
+		j--
+	}
+	return i == j || string(b[i:j]) == "null"
+}
+
+func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // Open sends r and returns the body of a successful reply as it streams in
 // (recordings.getStoredFile's audio), unbuffered; the caller must close it,
@@ -192,12 +230,20 @@ func (c *Client) send(ctx context.Context, r *Request) (*http.Response, error) {
 	}
 
 	var sb strings.Builder
-	sb.Grow(len(c.restBase) + len(r.Path) + 1 + len(r.Query))
+	sb.Grow(len(c.restBase) + len(r.Path) + 2 + len(r.Query) + len(c.keyParam))
 	sb.WriteString(c.restBase)
 	sb.WriteString(r.Path)
 	if r.Query != "" {
 		sb.WriteByte('?')
 		sb.WriteString(r.Query)
+	}
+	if c.keyParam != "" {
+		if r.Query != "" {
+			sb.WriteByte('&')
+		} else {
+			sb.WriteByte('?')
+		}
+		sb.WriteString(c.keyParam)
 	}
 
 	var body io.Reader
@@ -210,7 +256,7 @@ func (c *Client) send(ctx context.Context, r *Request) (*http.Response, error) {
 	}
 	req, err := http.NewRequestWithContext(ctx, r.Op.Method, sb.String(), body)
 	if err != nil {
-		return nil, c.newError(r, 0, err)
+		return nil, c.newError(r, 0, c.hideKey(err))
 	}
 	h := req.Header
 	if c.auth != nil {
@@ -224,6 +270,7 @@ func (c *Client) send(ctx context.Context, r *Request) (*http.Response, error) {
 
 	resp, err := c.hc.Do(req)
 	if err != nil {
+		err = c.hideKey(err)
 		if debug {
 			c.logRequest(ctx, r, 0, start, err)
 		}
@@ -273,13 +320,42 @@ func (c *Client) replyError(r *Request, status int, err error) *Error {
 	return c.newError(r, status, fmt.Errorf("reading the reply: %w", err))
 }
 
-// statusError turns an error reply into an *Error and closes its body.
+// statusError turns an error reply into an *Error and closes its body. A
+// body that could not be read whole (the context ended while it was
+// arriving...) is no message: the error keeps the cause instead.
 func (c *Client) statusError(r *Request, resp *http.Response) *Error {
-	msg, _ := readErrorBody(resp.Body)
-	drainClose(resp.Body)
 	e := c.newError(r, resp.StatusCode, nil)
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		// A redirect's body is a proxy's, not Asterisk's.
+		e.Err = ErrRedirect
+		drainClose(resp.Body)
+		return e
+	}
+	msg, err := readErrorBody(resp.Body)
+	drainClose(resp.Body)
+	if err != nil {
+		e.Err = fmt.Errorf("reading the error reply: %w", err)
+		return e
+	}
 	e.Message = msg
 	return e
+}
+
+// hideKey removes the api_key from the URL that a *url.Error in err's
+// chain repeats (net/http puts the whole URL in its errors), so that no
+// error shows the key.
+func (c *Client) hideKey(err error) error {
+	if c.keyParam == "" {
+		return err
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		ue.URL = strings.ReplaceAll(ue.URL, c.keyParam, "api_key=xxxxx")
+	}
+	if strings.Contains(err.Error(), c.keyParam) {
+		return errors.New(strings.ReplaceAll(err.Error(), c.keyParam, "api_key=xxxxx"))
+	}
+	return err
 }
 
 // drainClose reads what is left of a body (up to a bound) so that the
@@ -303,26 +379,4 @@ func putBuf(bp *[]byte, b []byte) {
 	}
 	*bp = b[:0]
 	bufPool.Put(bp)
-}
-
-// readBody reads r to the end into b[:0], growing it as needed; size is
-// the Content-Length, or -1.
-func readBody(r io.Reader, b []byte, size int64) ([]byte, error) {
-	b = b[:0]
-	if size > 0 && size < 64<<20 && int64(cap(b)) <= size {
-		b = make([]byte, 0, size+1) // +1: the read that sees EOF needs room
-	}
-	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err != nil {
-			if err == io.EOF {
-				return b, nil
-			}
-			return b, err
-		}
-	}
 }

@@ -95,8 +95,9 @@ func TestDoEmptyAndBadReplies(t *testing.T) {
 	c := newTestClient(t, srv, Config{})
 	ctx := context.Background()
 	out := struct{ ID string }{ID: "kept"}
-	require.NoError(t, c.Do(ctx, &Request{Op: testOp("GET", "x", "empty", "/empty"), Path: "/empty"}, &out))
+	require.ErrorIs(t, c.Do(ctx, &Request{Op: testOp("GET", "x", "empty", "/empty"), Path: "/empty"}, &out), ErrEmptyReply)
 	assert.Equal(t, "kept", out.ID, "an empty body leaves out unchanged")
+	require.NoError(t, c.Do(ctx, &Request{Op: testOp("GET", "x", "empty", "/empty"), Path: "/empty"}, nil))
 	require.NoError(t, c.Do(ctx, &Request{Op: testOp("POST", "x", "accepted", "/accepted"), Path: "/accepted"}, nil))
 
 	err := c.Do(ctx, &Request{Op: testOp("GET", "x", "bad", "/bad"), Path: "/bad"}, &out)

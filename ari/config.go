@@ -17,7 +17,10 @@ type Config struct {
 	// ignored; any other path is kept as a prefix (for a reverse proxy).
 	// "https" URLs use TLS. User information in the URL
 	// ("http://user:pass@host:8088") fills Username and Password when those
-	// are empty and is never sent or printed as part of a URL.
+	// are empty, and an api_key query parameter fills APIKey; neither is
+	// ever sent or printed as part of a URL. A '/', '?', '#', '@' or '%' in
+	// a password must be escaped (or the password set in Password). No
+	// error about the URL prints its user information or query.
 	URL string
 
 	// Username and Password are the ARI user's credentials (ari.conf), sent
@@ -25,12 +28,35 @@ type Config struct {
 	// websocket. They never appear in logs or error messages.
 	Username, Password string
 
+	// APIKey is an ARI user's credentials as "username:password", sent as
+	// the api_key query parameter on every request and on the events
+	// websocket (Asterisk accepts either this or basic authentication).
+	// Query strings can end up in proxies' access logs: prefer Username
+	// and Password where you can. When both are set both are sent, and
+	// Asterisk checks the basic credentials. The key never appears in
+	// logs, error messages, EventsURL or EventStream.URL.
+	APIKey string
+
 	// HTTPClient sends the REST requests. Nil means a client with a
-	// dedicated transport tuned for many concurrent calls to one host and
-	// no overall timeout: every call takes a context. When its Transport
-	// is an *http.Transport, the events websocket reuses its TLS
-	// configuration, proxy and dialer.
+	// dedicated transport tuned for many concurrent calls to one host, no
+	// overall timeout (every call takes a context) and no redirects (see
+	// below). When its Transport is an *http.Transport, the events
+	// websocket reuses its TLS configuration, proxy and dialer.
+	//
+	// Redirects are refused: a call answered with a 3xx fails with an
+	// *Error matching ErrRedirect. ARI never redirects, and Go's client
+	// would resend the Authorization header to another port of the same
+	// host. A client given here whose CheckRedirect is nil is used through
+	// a copy that refuses redirects too; a CheckRedirect of its own is
+	// kept.
 	HTTPClient *http.Client
+
+	// MaxReplySize bounds the JSON body of a successful reply, in bytes;
+	// 0 means DefaultMaxReplySize. A longer reply fails with an *Error
+	// matching ErrReplyTooLarge, read no further than the limit (Content-
+	// Length is checked before reading). Streamed bodies (Client.Open,
+	// recordings.getStoredFile) are not limited.
+	MaxReplySize int64
 
 	// Logger receives debug logs of requests and the events connection's
 	// state changes. Nil discards them.
@@ -52,6 +78,12 @@ type Config struct {
 	DisableVersionCheck bool
 }
 
+// DefaultMaxReplySize is the default Config.MaxReplySize: 64 MiB.
+// Asterisk's replies are a few KB; the largest are lists, and a
+// channels.list of 20,000 channels that carry a dozen variables each is
+// about 25 MB. A server that sends more is broken or hostile.
+const DefaultMaxReplySize = 64 << 20
+
 // endpoint is a parsed Config.URL: the pieces the transports need.
 type endpoint struct {
 	secure bool   // https / wss
@@ -59,6 +91,7 @@ type endpoint struct {
 	prefix string // path before "/ari", without a trailing slash; usually ""
 	user   string // userinfo user, if any
 	pass   string // userinfo password, if any
+	key    string // api_key query parameter, if any
 }
 
 // httpBase returns "http(s)://host/prefix", without "/ari".
@@ -77,34 +110,56 @@ func (e endpoint) wsBase() string {
 	return "ws://" + e.host + e.prefix
 }
 
-// parseEndpoint reads Config.URL. Its errors never contain the user
-// information of raw.
+// parseEndpoint reads Config.URL. Its errors never contain any part of
+// raw's user information or query: a URL that does not parse is not
+// shown at all (with a password holding an unescaped '/', '?' or '#', no
+// parser can tell where the password ends), and a parsed one is shown as
+// scheme, host and path only.
 func parseEndpoint(raw string) (endpoint, error) {
 	var ep endpoint
 	if strings.TrimSpace(raw) == "" {
 		return ep, errors.New("ari: Config.URL is empty")
 	}
-	red := redactURL(raw)
 	u, err := url.Parse(raw)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return ep, fmt.Errorf("ari: Config.URL %q is not a valid URL: %s", red, scrub(err.Error(), raw, red))
+		msg := "ari: Config.URL is not a valid URL: " + withoutQuoted(err.Error())
+		if strings.Contains(raw, "@") {
+			msg += " (escape a '/', '?', '#', '@' or '%' in a password, or set Config.Password)"
+		}
+		return ep, errors.New(msg)
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "http":
 	case "https":
 		ep.secure = true
 	default:
-		return ep, fmt.Errorf("ari: Config.URL %q: scheme must be http or https", red)
+		// Not even the scheme is shown: in "user:pass@host" it is the
+		// user name.
+		return ep, errors.New("ari: Config.URL must start with http:// or https://")
 	}
+	if strings.Contains(u.EscapedPath(), "@") {
+		// "http://user:8088/x@host": an unescaped '/' in a password made
+		// the parser take part of the user information for the host.
+		return ep, errors.New("ari: Config.URL has an '@' in its path (escape a '/' in a password as %2F, or set Config.Password)")
+	}
+	shown := shownURL(u)
 	if u.Host == "" {
-		return ep, fmt.Errorf("ari: Config.URL %q has no host", red)
+		return ep, fmt.Errorf("ari: Config.URL %q has no host", shown)
 	}
-	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
-		return ep, fmt.Errorf("ari: Config.URL %q must not have a query or fragment", red)
+	if u.Fragment != "" || strings.Contains(raw, "#") {
+		return ep, fmt.Errorf("ari: Config.URL %q must not have a fragment", shown)
+	}
+	if u.RawQuery != "" || u.ForceQuery {
+		q, err := url.ParseQuery(u.RawQuery)
+		key, hasKey := q["api_key"]
+		if err != nil || len(q) != 1 || !hasKey || len(key) != 1 {
+			return ep, fmt.Errorf("ari: Config.URL %q must not have a query other than one api_key (the query is not shown)", shown)
+		}
+		ep.key = key[0]
 	}
 	ep.host = u.Host
 	if u.User != nil {
@@ -119,54 +174,38 @@ func parseEndpoint(raw string) (endpoint, error) {
 	return ep, nil
 }
 
-// redactURL removes the user information from a URL-like string without
-// parsing it (it is used when parsing failed).
-func redactURL(raw string) string {
-	i := strings.Index(raw, "://")
-	if i < 0 {
-		// No authority marker: anything before an '@' may be userinfo.
-		if at := strings.LastIndex(raw, "@"); at >= 0 {
-			return "xxxxx@" + raw[at+1:]
-		}
-		return raw
+// shownURL is u as errors show it: scheme, "xxxxx@" in place of any user
+// information, host and path; never the query or fragment.
+func shownURL(u *url.URL) string {
+	var b strings.Builder
+	b.WriteString(strings.ToLower(u.Scheme))
+	b.WriteString("://")
+	if u.User != nil {
+		b.WriteString("xxxxx@")
 	}
-	rest := raw[i+3:]
-	end := strings.IndexAny(rest, "/?#")
-	if end < 0 {
-		end = len(rest)
-	}
-	at := strings.LastIndex(rest[:end], "@")
-	if at < 0 {
-		return raw
-	}
-	return raw[:i+3] + "xxxxx@" + rest[at+1:]
+	b.WriteString(u.Host)
+	b.WriteString(u.EscapedPath())
+	return b.String()
 }
 
-// scrub removes from msg any userinfo text that raw carries.
-func scrub(msg, raw, redacted string) string {
-	if raw == redacted {
-		return msg
+// withoutQuoted removes the quoted parts of a net/url error message, where
+// it repeats pieces of the URL (`invalid port ":Zq9" after host`, `invalid
+// URL escape "%zz"`): they may be pieces of a password.
+func withoutQuoted(msg string) string {
+	var b strings.Builder
+	in := false
+	for i := 0; i < len(msg); i++ {
+		ch := msg[i]
+		switch {
+		case in && ch == '\\':
+			i++ // skip the escaped character
+		case ch == '"':
+			in = !in
+		case !in:
+			b.WriteByte(ch)
+		}
 	}
-	i := strings.Index(raw, "://")
-	start := 0
-	if i >= 0 {
-		start = i + 3
-	}
-	rest := raw[start:]
-	end := strings.IndexAny(rest, "/?#")
-	if end < 0 {
-		end = len(rest)
-	}
-	at := strings.LastIndex(rest[:end], "@")
-	if at <= 0 {
-		return msg
-	}
-	info := rest[:at]
-	msg = strings.ReplaceAll(msg, info, "xxxxx")
-	if c := strings.IndexByte(info, ':'); c >= 0 && c+1 < len(info) {
-		msg = strings.ReplaceAll(msg, info[c+1:], "xxxxx")
-	}
-	return msg
+	return strings.Join(strings.Fields(b.String()), " ")
 }
 
 // defaultUserAgent is "gostasis/<version of module gostasis.dev>".
@@ -189,10 +228,35 @@ const modulePath = "gostasis.dev"
 
 // newDefaultHTTPClient returns the HTTP client used when Config.HTTPClient
 // is nil: a dedicated keep-alive transport that keeps many idle
-// connections to the one Asterisk host, and no overall timeout.
+// connections to the one Asterisk host, no overall timeout, and no
+// redirects.
 func newDefaultHTTPClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns = 256
 	t.MaxIdleConnsPerHost = 64
-	return &http.Client{Transport: t}
+	return &http.Client{Transport: t, CheckRedirect: refuseRedirect}
+}
+
+// refuseRedirect makes the client return a 3xx reply as it is, which Do
+// turns into an *Error matching ErrRedirect. Refusing (rather than
+// following with the credentials stripped on any change of scheme, host
+// or port) because ARI never redirects: a 3xx comes from a proxy or a
+// wrong Config.URL, and following it would resend the call, body
+// included, somewhere the user did not configure. Go's own policy keeps
+// the Authorization header on a redirect to another port of the same
+// host.
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// httpClient returns the client to send REST requests with: hc, or a copy
+// of it that refuses redirects when hc has no redirect policy of its own.
+func httpClient(hc *http.Client) *http.Client {
+	if hc == nil {
+		return newDefaultHTTPClient()
+	}
+	if hc.CheckRedirect == nil {
+		cp := *hc
+		cp.CheckRedirect = refuseRedirect
+		return &cp
+	}
+	return hc
 }

@@ -35,12 +35,25 @@
 // version (discovered once, or Config.Version) and refuses an operation or
 // parameter that release lacks with ErrUnsupported, so nothing half-works.
 //
+// The client distrusts what it receives: a successful reply longer than
+// Config.MaxReplySize (64 MiB by default) fails with ErrReplyTooLarge, an
+// empty or null reply where a result is expected fails with ErrEmptyReply,
+// and a redirect is refused with ErrRedirect rather than followed. An
+// error reply cut short (by the context's deadline...) keeps that cause
+// for errors.Is instead of passing its fragment off as Asterisk's message.
+// Config.APIKey authenticates with Asterisk's api_key parameter instead of
+// (or besides) basic authentication; no credentials, and no part of a
+// Config.URL's user information or query, ever appear in an error or a log.
+//
 // # Events
 //
 // Client.EventStream opens Asterisk's events websocket and keeps it open:
 // it reconnects with backoff (Backoff), pings, and reports its state
 // (StateChange). It delivers raw frames; package events decodes them into
-// typed events, and package stasis routes them to calls.
+// typed events, and package stasis routes them to calls. A message larger
+// than EventStreamConfig.MaxFrameSize (16 MiB by default) is refused
+// unread: the connection closes and the stream reconnects, reporting
+// ErrFrameTooLarge.
 //
 // # Models
 //

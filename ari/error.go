@@ -46,6 +46,21 @@ var (
 	ErrUnsupported = fmt.Errorf("ari: not supported by this Asterisk version (%w)", errors.ErrUnsupported)
 )
 
+// Sentinel errors for replies the client refuses, matched with errors.Is
+// against the *Error a call returns (its Err).
+var (
+	// ErrEmptyReply reports a successful reply with an empty or null body
+	// to an operation that returns a result (a Channel, a list...).
+	// Asterisk always sends one, so a proxy or the server is broken.
+	ErrEmptyReply = errors.New("ari: empty or null reply where a result was expected")
+	// ErrReplyTooLarge reports a reply longer than Config.MaxReplySize;
+	// it was not read past the limit.
+	ErrReplyTooLarge = errors.New("ari: reply larger than Config.MaxReplySize")
+	// ErrRedirect reports a 3xx reply: the client does not follow
+	// redirects, since ARI never redirects (see Config.HTTPClient).
+	ErrRedirect = errors.New("ari: redirect refused (ARI never redirects: check Config.URL)")
+)
+
 // statusSentinel returns the sentinel for status, or nil.
 func statusSentinel(status int) error {
 	switch status {
@@ -100,7 +115,10 @@ type Error struct {
 	// Version is the server's Asterisk version, set for ErrUnsupported.
 	Version Version
 	// Err is the underlying cause: the transport or decoding error,
-	// ErrUnsupported for a refused call, or nil for an error status.
+	// ErrUnsupported for a refused call, ErrEmptyReply, ErrReplyTooLarge or
+	// ErrRedirect for a refused reply, the error that cut reading an
+	// error reply short (e.g. context.DeadlineExceeded; Message is then
+	// empty, since the text was incomplete), or nil for an error status.
 	Err error
 }
 
@@ -186,10 +204,15 @@ const (
 
 // readErrorBody reads at most maxErrorBody bytes of an error reply and
 // returns Asterisk's message: the "message" member of a JSON object, or
-// the trimmed text.
+// the trimmed text. When reading fails (the context ended while the body
+// was arriving...) it returns no message, since part of a body is not
+// Asterisk's message, and the error.
 func readErrorBody(body io.Reader) (string, error) {
 	data, err := io.ReadAll(io.LimitReader(body, maxErrorBody))
-	return errorMessage(data), err
+	if err != nil {
+		return "", err
+	}
+	return errorMessage(data), nil
 }
 
 // errorMessage extracts the message from an error body.

@@ -1,6 +1,7 @@
 package ari
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -48,6 +49,20 @@ type EventStreamConfig struct {
 	// Default 10s.
 	HandshakeTimeout time.Duration
 
+	// MaxFrameSize bounds one websocket message (one event), in bytes; 0
+	// means DefaultMaxFrameSize. A message over it is refused as soon as a
+	// frame header announces the excess, before that frame's payload is
+	// read, so no more than MaxFrameSize bytes of it are ever buffered.
+	// The connection is then closed with close code 1009 ("message too
+	// big"), since a websocket cannot skip a message; the refusal is
+	// counted (Stats) and reported as the StateDisconnected's Err, which
+	// matches ErrFrameTooLarge (and is logged as a warning). Run then
+	// reconnects as after any lost connection: the StateConnected that
+	// follows has Reconnect set, so state is re-read (package stasis
+	// re-syncs its calls) to make up for the lost message and for the
+	// events sent while the stream was down.
+	MaxFrameSize int64
+
 	// OnState, if set, is called with every state change, synchronously
 	// from Run's goroutine and in order. StateConnected is reported before
 	// the first frame of that connection is delivered. It must not block
@@ -62,6 +77,19 @@ const (
 	DefaultStableAfter      = 10 * time.Second
 )
 
+// DefaultMaxFrameSize is the default EventStreamConfig.MaxFrameSize:
+// 16 MiB. Asterisk's events are a few KB; the largest carry a channel's
+// variables (channelvars, with ari.conf's channelvars option) or a user
+// event's free-form JSON, and stay far below 1 MiB in practice. The limit
+// leaves room for those while bounding what a broken or hostile server
+// can make the client hold (less than twice the limit, while a message
+// is read).
+const DefaultMaxFrameSize = 16 << 20
+
+// frameScratch is the size of the buffer each stream reads its messages
+// into before copying them out: most events fit.
+const frameScratch = 16 << 10
+
 // Frame is one websocket message from Asterisk: the JSON of one event.
 type Frame struct {
 	// Data is the message. Each Frame has its own slice; the receiver may
@@ -75,6 +103,22 @@ type Frame struct {
 // ErrPongTimeout reports a connection closed because nothing (no frame,
 // no pong) arrived within EventStreamConfig.PongTimeout.
 var ErrPongTimeout = errors.New("ari: events: no frame or pong within the pong timeout")
+
+// ErrFrameTooLarge reports a connection closed because a message exceeded
+// EventStreamConfig.MaxFrameSize; the message was not read.
+var ErrFrameTooLarge = errors.New("ari: events: message larger than EventStreamConfig.MaxFrameSize")
+
+// EventStreamStats counts what an EventStream has received since it was
+// created, over all its connections.
+type EventStreamStats struct {
+	// Connections is the number of connections established.
+	Connections uint64
+	// Frames is the number of messages delivered.
+	Frames uint64
+	// FramesTooLarge is the number of messages refused for exceeding
+	// EventStreamConfig.MaxFrameSize (each one closed its connection).
+	FramesTooLarge uint64
+}
 
 // errDropped reports a connection closed by EventStream.Drop.
 var errDropped = errors.New("ari: events: connection dropped by Drop")
@@ -102,7 +146,8 @@ var opEvents = &Operation{Resource: "events", Nickname: "eventWebsocket", Method
 
 // EventsURL returns the events websocket URL for apps:
 // ws(s)://host:port/ari/events?app=a,b[&subscribeAll=true]. It holds no
-// credentials; they go in the Authorization header.
+// credentials: they go in the Authorization header, and Config.APIKey is
+// added only to the URL the stream dials.
 func (c *Client) EventsURL(apps []string, subscribeAll bool) string {
 	var q Query
 	q.AddList("app", apps)
@@ -115,17 +160,22 @@ func (c *Client) EventsURL(apps []string, subscribeAll bool) string {
 // EventStream is a reconnecting stream of the raw frames of Asterisk's
 // events websocket. Create it with Client.EventStream and call Run.
 type EventStream struct {
-	c      *Client
-	cfg    EventStreamConfig
-	url    string
-	dialer *websocket.Dialer
-	header http.Header
-	log    *slog.Logger
+	c       *Client
+	cfg     EventStreamConfig
+	url     string // without credentials, for URL and logs
+	dialURL string // url with the api_key, if any
+	dialer  *websocket.Dialer
+	header  http.Header
+	log     *slog.Logger
 
 	running atomic.Bool
 	mu      sync.Mutex
 	conn    *websocket.Conn // current connection, guarded by mu
 	dropped bool            // conn was closed by Drop, guarded by mu
+
+	scratch []byte // read buffer of Run's goroutine
+
+	conns, frames, tooLarge atomic.Uint64 // Stats
 }
 
 // EventStream returns a stream for cfg; nothing happens until Run.
@@ -142,6 +192,9 @@ func (c *Client) EventStream(cfg EventStreamConfig) *EventStream {
 	if cfg.StableAfter <= 0 {
 		cfg.StableAfter = DefaultStableAfter
 	}
+	if cfg.MaxFrameSize <= 0 {
+		cfg.MaxFrameSize = DefaultMaxFrameSize
+	}
 	cfg.Backoff = cfg.Backoff.withDefaults()
 	cfg.Apps = append([]string(nil), cfg.Apps...)
 
@@ -151,13 +204,18 @@ func (c *Client) EventStream(cfg EventStreamConfig) *EventStream {
 	}
 	h["User-Agent"] = c.ua
 	url := c.EventsURL(cfg.Apps, cfg.SubscribeAll)
+	dialURL := url
+	if c.keyParam != "" {
+		dialURL += "&" + c.keyParam
+	}
 	return &EventStream{
-		c:      c,
-		cfg:    cfg,
-		url:    url,
-		dialer: c.websocketDialer(cfg.HandshakeTimeout),
-		header: h,
-		log:    c.log.With(slog.String("url", url)),
+		c:       c,
+		cfg:     cfg,
+		url:     url,
+		dialURL: dialURL,
+		dialer:  c.websocketDialer(cfg.HandshakeTimeout),
+		header:  h,
+		log:     c.log.With(slog.String("url", url)),
 	}
 }
 
@@ -189,8 +247,19 @@ func (c *Client) websocketDialer(timeout time.Duration) *websocket.Dialer {
 	return d
 }
 
-// URL returns the websocket URL the stream connects to (no credentials).
+// URL returns the websocket URL the stream connects to, without
+// credentials (not even Config.APIKey, which the stream adds when
+// dialing).
 func (s *EventStream) URL() string { return s.url }
+
+// Stats returns the stream's counters. It is safe to call at any time.
+func (s *EventStream) Stats() EventStreamStats {
+	return EventStreamStats{
+		Connections:    s.conns.Load(),
+		Frames:         s.frames.Load(),
+		FramesTooLarge: s.tooLarge.Load(),
+	}
+}
 
 // Drop closes the current connection, if any, as if the network had
 // failed; Run then reconnects (after a backoff delay). It is meant for
@@ -352,7 +421,7 @@ func (s *EventStream) dial(ctx context.Context) (*websocket.Conn, error) {
 			c.Close()
 		}
 	})
-	conn, resp, err := d.DialContext(ctx, s.url, s.header)
+	conn, resp, err := d.DialContext(ctx, s.dialURL, s.header)
 	if !stop() {
 		<-aborted
 		if conn != nil {
@@ -363,13 +432,19 @@ func (s *EventStream) dial(ctx context.Context) (*websocket.Conn, error) {
 	if err == nil {
 		return conn, nil
 	}
-	e := &Error{Op: opEvents.String(), Method: opEvents.Method, Path: opEvents.Path, Err: err}
+	e := &Error{Op: opEvents.String(), Method: opEvents.Method, Path: opEvents.Path, Err: s.c.hideKey(err)}
 	if resp != nil && errors.Is(err, websocket.ErrBadHandshake) {
 		e.Status = resp.StatusCode
-		e.Message, _ = readErrorBody(resp.Body)
+		msg, rerr := readErrorBody(resp.Body)
 		resp.Body.Close()
-		if e.Status != http.StatusSwitchingProtocols {
+		switch {
+		case rerr != nil:
+			e.Err = fmt.Errorf("reading the error reply: %w", rerr)
+		case e.Status != http.StatusSwitchingProtocols:
+			e.Message = msg
 			e.Err = nil // the status and Asterisk's text say it all
+		default:
+			e.Message = msg
 		}
 	}
 	return nil, e
@@ -426,15 +501,46 @@ func (s *EventStream) serve(ctx context.Context, conn *websocket.Conn, connected
 		go s.ping(conn, stopPing, &wg)
 	}
 
+	conn.SetReadLimit(s.cfg.MaxFrameSize)
+	s.conns.Add(1)
 	s.report(connected)
 	for {
 		alive()
-		_, data, err := conn.ReadMessage()
+		data, err := s.readFrame(conn)
 		if err != nil {
 			return s.readError(err)
 		}
+		s.frames.Add(1)
 		deliver(Frame{Data: data, Conn: connected.Conn})
 	}
+}
+
+// readFrame reads the next message into a slice of its own, through the
+// stream's scratch buffer: a message that fits is copied out at its exact
+// size; a larger one is read into buffers that grow towards
+// MaxFrameSize (see readLimited) and handed over as read.
+func (s *EventStream) readFrame(conn *websocket.Conn) ([]byte, error) {
+	_, r, err := conn.NextReader()
+	if err != nil {
+		return nil, err
+	}
+	if s.scratch == nil {
+		s.scratch = make([]byte, 0, frameScratch)
+	}
+	b, err := readLimited(r, s.scratch, -1, s.cfg.MaxFrameSize)
+	if err == errTooLarge {
+		// Not expected: the websocket library refuses a message whose
+		// frame headers exceed the read limit before reading them. A
+		// second guard, reported alike.
+		err = websocket.ErrReadLimit
+	}
+	if err != nil {
+		return nil, err
+	}
+	if cap(b) == cap(s.scratch) {
+		return bytes.Clone(b), nil
+	}
+	return b, nil
 }
 
 // writeWait bounds writing a control frame.
@@ -466,6 +572,10 @@ func (s *EventStream) readError(err error) error {
 	s.mu.Unlock()
 	if dropped {
 		return errDropped
+	}
+	if errors.Is(err, websocket.ErrReadLimit) {
+		s.tooLarge.Add(1)
+		return fmt.Errorf("%w (%d bytes): the connection was closed with 1009 (message too big): %w", ErrFrameTooLarge, s.cfg.MaxFrameSize, err)
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {

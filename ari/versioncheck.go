@@ -105,8 +105,11 @@ func (c *Client) discoverVersion(ctx context.Context) (*serverVersion, error) {
 		return nil, err
 	}
 	bp := getBuf()
-	buf, err := readBody(resp.Body, *bp, resp.ContentLength)
+	buf, err := readLimited(resp.Body, *bp, resp.ContentLength, c.maxReply)
 	resp.Body.Close()
+	if err == errTooLarge {
+		err = fmt.Errorf("%w (%d bytes)", ErrReplyTooLarge, c.maxReply)
+	}
 	if err == nil {
 		err = json.Unmarshal(buf, &info)
 	}

@@ -55,7 +55,13 @@ func newVersionServer(t *testing.T, version string, delay time.Duration) *versio
 			w.Write([]byte(body))
 			return
 		}
-		if r.Method == "POST" && r.URL.Path == "/ari/bridges" {
+		if r.URL.Path == "/ari/asterisk/ping" {
+			// Operations that return a model need a body (ari.ErrEmptyReply).
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"asterisk_id":"02:fc:00:00:00:01","ping":"pong","timestamp":"2026-11-25T19:41:00.885+0000"}`))
+			return
+		}
+		if r.Method == "POST" && strings.HasPrefix(r.URL.Path, "/ari/bridges") && strings.Count(r.URL.Path, "/") <= 3 {
 			w.Header().Set("Content-Type", "application/json")
 			w.Write([]byte(`{"id":"b","technology":"simple_bridge","bridge_type":"mixing","bridge_class":"stasis","creator":"Stasis","name":"","channels":[],"creationtime":"2026-11-25T19:41:00.885+0000","video_mode":"talker"}`))
 			return
@@ -104,7 +110,7 @@ var gatedCalls = []gatedCall{
 		return c.Channels.Hangup(ctx, chID, &resources.ChannelHangupParams{ReasonCode: "17"})
 	}, ""},
 	{"Bridges.Create with Variables", "18.26.4", func(ctx context.Context, c *resources.Client) error {
-		_, err := c.Bridges.Create(ctx, &resources.BridgeCreateParams{Type: "mixing", Variables: ari.Vars{"A": {Value: "1"}}})
+		_, err := c.Bridges.Create(ctx, &resources.BridgeCreateParams{Type: []resources.BridgeCreateType{resources.BridgeCreateTypeMixing}, Variables: ari.Vars{"A": {Value: "1"}}})
 		return err
 	}, ""},
 	{"Channels.SetChannelVar with ReportEvents", "21.12.3", func(ctx context.Context, c *resources.Client) error {
@@ -124,7 +130,7 @@ var gatedCalls = []gatedCall{
 	// and report_events come with the Variables model in 20.20, 22.10 and
 	// 23.4.
 	{"Bridges.Create with Variables before 22.10", "22.9.0", func(ctx context.Context, c *resources.Client) error {
-		_, err := c.Bridges.Create(ctx, &resources.BridgeCreateParams{Type: "mixing", Variables: ari.Vars{"A": {Value: "1"}}})
+		_, err := c.Bridges.Create(ctx, &resources.BridgeCreateParams{Type: []resources.BridgeCreateType{resources.BridgeCreateTypeMixing}, Variables: ari.Vars{"A": {Value: "1"}}})
 		return err
 	}, ""},
 	{"Channels.SetChannelVar with ReportEvents before 22.10", "22.9.0", func(ctx context.Context, c *resources.Client) error {
@@ -179,7 +185,7 @@ func TestVersionGatingKeepsOlderParameters(t *testing.T) {
 	c16 := newClient(t, vs.URL, "16.30.1")
 	require.NoError(t, c16.Channels.Hangup(ctx, chID, &resources.ChannelHangupParams{Reason: resources.HangupReasonBusy}))
 	require.NoError(t, c16.Channels.Hangup(ctx, chID, nil))
-	_, err := c16.Bridges.Create(ctx, &resources.BridgeCreateParams{Type: "mixing"})
+	_, err := c16.Bridges.Create(ctx, &resources.BridgeCreateParams{Type: []resources.BridgeCreateType{resources.BridgeCreateTypeMixing}})
 	require.NoError(t, err)
 	require.NoError(t, c16.Channels.SetChannelVar(ctx, chID, &resources.ChannelSetChannelVarParams{Variable: "V", Value: "1"}))
 	assert.EqualValues(t, 4, vs.calls.Load())
@@ -187,7 +193,7 @@ func TestVersionGatingKeepsOlderParameters(t *testing.T) {
 	vs18 := newVersionServer(t, "18.26.4", 0)
 	c18 := newClient(t, vs18.URL, "18.26.4")
 	require.NoError(t, c18.Channels.Hangup(ctx, chID, &resources.ChannelHangupParams{ReasonCode: "17"}), "reason_code is in 18")
-	_, err = c18.Bridges.Create(ctx, &resources.BridgeCreateParams{Type: "mixing", Name: "n"})
+	_, err = c18.Bridges.Create(ctx, &resources.BridgeCreateParams{Type: []resources.BridgeCreateType{resources.BridgeCreateTypeMixing}, Name: "n"})
 	require.NoError(t, err)
 	assert.EqualValues(t, 2, vs18.calls.Load())
 	assert.Zero(t, vs.discovery.Load()+vs18.discovery.Load())
@@ -242,7 +248,7 @@ func TestVersionDiscovery(t *testing.T) {
 			case 1:
 				return c.Channels.Hangup(ctx, chID, &resources.ChannelHangupParams{Reason: resources.HangupReasonNormal})
 			case 2:
-				_, err := c.Bridges.Create(ctx, &resources.BridgeCreateParams{Type: "mixing"})
+				_, err := c.Bridges.Create(ctx, &resources.BridgeCreateParams{Type: []resources.BridgeCreateType{resources.BridgeCreateTypeMixing}})
 				return err
 			default:
 				return c.Channels.Ring(ctx, chID)
