@@ -34,7 +34,7 @@ func TestNormalizersAgreeWithSimulator(t *testing.T) {
 	add("endpoint", "allow", "ulaw", "ulaw,alaw", "!all,ulaw,alaw", "ULAW, ALAW", "g722|opus", "(ulaw|alaw)",
 		"ulaw:20,alaw:30", "ulaw,ulaw", "ulaw,!ulaw", "!all", "opus,ulaw,!opus,alaw")
 	add("endpoint", "dtmf_mode", "RFC4733", "info", "Auto_Info", "none")
-	add("endpoint", "callerid", `Alice <1001>`, `"Alice" <1001>`, `1001`, `Alice`, `"1001"`, `Alice Liddell <+1 (555) 010-1234>`, `"Say \"hi\"" <1>`)
+	add("endpoint", "callerid", `Alice <1001>`, `"Alice" <1001>`, `1001`, `Alice`, `"1001"`, `Alice Liddell <+1 (555) 010-1234>`, `"Say \"hi\"" <1>`, "", `"`, `""`, `"Alice <1001>"`)
 	add("endpoint", "auth", "a", "a,b", " a , b ", "a,,b")
 	add("endpoint", "identify_by", "username,ip", "IP", "ip, username")
 	add("endpoint", "100rel", "yes", "no", "required", "PEER_SUPPORTED", "on")

@@ -112,11 +112,19 @@
 //   - enumerations (dtmf_mode, auth_type, media_encryption, ...): case
 //     does not matter; 100rel and timers take boolean words as yes/no;
 //     direct_media_method's "reinvite" is "invite";
-//   - callerid: `Alice <1001>` comes back as `"Alice" <1001>`;
+//   - callerid: `Alice <1001>` comes back as `"Alice" <1001>`; no
+//     caller id comes back as "<unknown>", and a declared "<unknown>" is
+//     sent as "" (written, Asterisk would read it as the number
+//     "unknown");
 //   - fields Asterisk accepts but never returns (disallow, type) are not
 //     compared;
 //   - res_mwi_external mailboxes' msgs_new and msgs_old are numbers;
 //   - any other field compares after trimming white space.
+//
+// Every normaliser is idempotent (normalising a normalised value changes
+// nothing), so a value Asterisk prints compares equal to itself at the
+// next Reconcile; a value a normaliser cannot read (an allow list naming
+// "::1/64") is compared as it is.
 //
 // After each write the configurator checks Asterisk's answer against the
 // declaration with the same rules and logs a warning for a field that

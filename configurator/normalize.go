@@ -32,6 +32,13 @@ type Rule struct {
 	// it. An endpoint's allow uses it: Asterisk adds the codecs of an
 	// update to the current ones unless the list starts with "!all".
 	Replace func(value string) string
+	// Send, if set, rewrites every value of the field the configurator
+	// sends, when it creates an object and when it updates one (after
+	// Replace). It is for a value that Asterisk prints with one meaning and
+	// reads with another: callerid's "<unknown>" is how Asterisk prints no
+	// caller id, but written it is the number "unknown", so it is sent as
+	// "".
+	Send func(value string) string
 	// WriteOnly marks a field Asterisk accepts but never returns (an
 	// endpoint's disallow, the "type" of res_pjsip objects): it is sent
 	// when the object is created and never compared.
@@ -134,7 +141,7 @@ func DefaultNormalizers() *Normalizers {
 	set("endpoint", Rule{Normalize: yesNoOr("required", "always", "forced=always")}, "timers")
 	set("endpoint", Rule{Normalize: NormalizeList}, "auth", "outbound_auth")
 	set("endpoint", Rule{Normalize: NormalizeLowerList}, "identify_by")
-	set("endpoint", Rule{Normalize: NormalizeCallerID}, "callerid")
+	set("endpoint", Rule{Normalize: NormalizeCallerID, Send: sendCallerID}, "callerid")
 	set("endpoint", Rule{Normalize: NormalizeCodecs, Replace: replaceCodecs}, "allow")
 	set("endpoint", Rule{WriteOnly: true}, "disallow")
 	set("endpoint", Rule{Normalize: NormalizeSet, Accumulate: true}, "set_var")
@@ -281,157 +288,4 @@ func NormalizeSet(v string) string {
 	items := splitList(v)
 	slices.Sort(items)
 	return strings.Join(slices.Compact(items), ",")
-}
-
-// NormalizeCodecs computes the codec list an endpoint's allow value gives,
-// starting from no codec, and prints it the way Asterisk prints an
-// endpoint's codecs: "(ulaw|alaw)", or "(nothing)". As Asterisk's
-// ast_format_cap_update_by_allow_disallow does, items are separated by ","
-// or "|" and trimmed, "!" removes a codec, "!all" removes them all, a
-// ":<ms>" framing suffix is ignored, names are case-insensitive, a codec
-// allowed twice keeps its first place (the order is the preference), and a
-// list in parentheses is the printed form. "all" cannot be expanded
-// without knowing which codec modules Asterisk loaded: a value that
-// allows "all" is compared as it is.
-func NormalizeCodecs(v string) string {
-	t := strings.TrimSpace(v)
-	list := t
-	if len(list) >= 2 && list[0] == '(' && list[len(list)-1] == ')' {
-		list = list[1 : len(list)-1]
-	}
-	var codecs []string
-	for _, item := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == '|' }) {
-		item = strings.ToLower(strings.TrimSpace(item))
-		allow := true
-		if strings.HasPrefix(item, "!") {
-			allow, item = false, item[1:]
-		}
-		if i := strings.LastIndexByte(item, ':'); i >= 0 {
-			item = item[:i]
-		}
-		switch {
-		case item == "" || item == "nothing":
-		case item == "all" && allow:
-			return t
-		case item == "all":
-			codecs = codecs[:0]
-		case allow:
-			if !slices.Contains(codecs, item) {
-				codecs = append(codecs, item)
-			}
-		default:
-			codecs = slices.DeleteFunc(codecs, func(c string) bool { return c == item })
-		}
-	}
-	if len(codecs) == 0 {
-		return "(nothing)"
-	}
-	return "(" + strings.Join(codecs, "|") + ")"
-}
-
-// replaceCodecs makes an allow value replace an endpoint's codecs on an
-// update: Asterisk adds the codecs of "ulaw,alaw" to those the endpoint
-// has, but "!all,ulaw,alaw" (or the printed "(ulaw|alaw)") replaces them.
-func replaceCodecs(v string) string {
-	t := strings.ToLower(strings.TrimSpace(v))
-	if strings.HasPrefix(t, "!all") || strings.HasPrefix(t, "(") {
-		return v
-	}
-	return "!all," + v
-}
-
-// NormalizeCallerID prints a caller id the way Asterisk prints an
-// endpoint's callerid: `"Name" <number>` when it has both, else the name
-// or the number alone, else "<unknown>". It reads the value as
-// ast_callerid_split does: `Name <number>` with or without quotes around
-// the name, a bare number (digits, *, # and +, ignoring spaces,
-// parentheses and dashes), or a bare name; quotes in the name are
-// backslash-escaped when printed.
-func NormalizeCallerID(v string) string {
-	name, number := parseCallerID(v)
-	switch {
-	case name != "" && number != "":
-		return `"` + strings.ReplaceAll(strings.ReplaceAll(name, `\`, `\\`), `"`, `\"`) + `" <` + number + `>`
-	case name != "":
-		return name
-	case number != "":
-		return number
-	}
-	return "<unknown>"
-}
-
-func parseCallerID(v string) (name, number string) {
-	s := strings.TrimSpace(v)
-	quoted := false
-	if unq, ok := unquote(s); ok {
-		s, quoted = unq, true
-	}
-	if lt := strings.LastIndex(s, "<"); lt >= 0 {
-		number = s[lt+1:]
-		if gt := strings.LastIndex(number, ">"); gt >= 0 {
-			number = number[:gt]
-		}
-		n := strings.TrimSpace(s[:lt])
-		if unq, ok := unquote(n); ok {
-			n = unq
-		}
-		return unescape(n), shrinkNumber(number)
-	}
-	if num := shrinkNumber(s); !quoted && num != "" && strings.IndexFunc(num, func(r rune) bool {
-		return !strings.ContainsRune("0123456789*#+", r)
-	}) < 0 {
-		return "", num
-	}
-	if unq, ok := unquote(strings.TrimSpace(s)); ok {
-		s = unq
-	}
-	return unescape(strings.TrimSpace(s)), ""
-}
-
-// unquote removes one pair of double quotes around s.
-func unquote(s string) (string, bool) {
-	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
-		return s[1 : len(s)-1], true
-	}
-	return s, false
-}
-
-// unescape removes the backslashes that escape characters.
-func unescape(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	esc := false
-	for _, r := range s {
-		if r == '\\' && !esc {
-			esc = true
-			continue
-		}
-		esc = false
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-// shrinkNumber drops the characters Asterisk removes from a phone number:
-// spaces and parentheses, dashes outside brackets, and dots but a last
-// one.
-func shrinkNumber(n string) string {
-	out := make([]byte, 0, len(n))
-	depth := 0
-	for i := range len(n) {
-		switch c := n[i]; {
-		case c == '[':
-			depth++
-			out = append(out, c)
-		case c == ']':
-			depth--
-			out = append(out, c)
-		case c == '-' && depth == 0, c == '.' && i < len(n)-1, c == ' ', c == '(', c == ')':
-		default:
-			out = append(out, c)
-		}
-	}
-	return string(out)
 }

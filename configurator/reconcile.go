@@ -215,10 +215,15 @@ func (c *Configurator) recreate(ctx context.Context, o Object, cur current, p pl
 }
 
 // put sends fields with PUT and returns the object Asterisk answers with.
+// Each value goes through its Rule's Send.
 func (c *Configurator) put(ctx context.Context, ref Ref, fields []Field) ([]ari.ConfigTuple, error) {
 	tuples := make([]ari.ConfigTuple, len(fields)) // never nil: "fields" is always sent
 	for i, f := range fields {
-		tuples[i] = ari.ConfigTuple{Attribute: f.Name, Value: f.Value}
+		v := f.Value
+		if send := c.norm.Rule(ref.Class, ref.Type, f.Name).Send; send != nil {
+			v = send(v)
+		}
+		tuples[i] = ari.ConfigTuple{Attribute: f.Name, Value: v}
 	}
 	return c.api.UpdateObject(ctx, ref.Class, ref.Type, ref.ID, &resources.AsteriskUpdateObjectParams{Fields: tuples})
 }
