@@ -179,8 +179,8 @@ type ApplicationUnsubscribeParams struct {
 // Asterisk: every known release (16.30.1 to 23.4.1); since 13.0.0.
 //
 // Errors: 400 Missing parameter; event source scheme not recognized; 404
-// Application does not exist; 409 Application not subscribed to event source;
-// 422 Event source does not exist.
+// Application does not exist; 422 Application not subscribed to event source
+// (whether or not it exists).
 func (s *Applications) Unsubscribe(ctx context.Context, applicationName string, p *ApplicationUnsubscribeParams) (*ari.Application, error) {
 	r := ari.Request{
 		Op:   opApplicationsUnsubscribe,

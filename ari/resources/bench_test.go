@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"gostasis.dev/ari"
 	"gostasis.dev/ari/resources"
 )
 
@@ -143,7 +144,7 @@ func BenchmarkChannelsOriginate(b *testing.B) {
 				App:            "testapp",
 				ChannelID:      "c1-1795635659",
 				OtherChannelID: "c1b-1795635659",
-				CallerID:       "Alice <1001>",
+				CallerID:       ari.CallerID{Name: "Alice", Number: "1001"},
 			})
 			if err != nil {
 				b.Fatal(err)

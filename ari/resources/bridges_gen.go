@@ -99,8 +99,10 @@ func (s *Bridges) ClearVideoSource(ctx context.Context, bridgeID string) error {
 type BridgeCreateParams struct {
 	// Comma separated list of bridge type attributes (mixing, holding,
 	// dtmf_events, proxy_media, video_sfu, video_single, sdp_label). Sent as the
-	// "type" query parameter.
-	Type string
+	// "type" query parameter. The values are sent as one comma-separated value,
+	// which Asterisk splits at every comma: a value holding a comma or a NUL fails
+	// with a *ParamError before anything is sent.
+	Type []BridgeCreateType
 	// Unique ID to give to the bridge being created. Sent as the "bridgeId" query
 	// parameter.
 	BridgeID string
@@ -112,10 +114,10 @@ type BridgeCreateParams struct {
 	// (string) and optional "report_events" (boolean) to include updates for that
 	// variable in bridge events (defaults to false). Ex. { "name":
 	// "SupportBridge", "variables": { "Bridge_State": { "value":
-	// "WaitingForAgent", "report_events": true } } }. Sent as the "variables"
-	// body. Asterisk: 20.20.1, 22.10.1, 23.4.1; since 20.20.0, 22.10.0, 23.4.0.
-	// Setting it on another release fails with ari.ErrUnsupported before anything
-	// is sent.
+	// "WaitingForAgent", "report_events": true } } }. Setting it sends the call to
+	// CreateWithID (see Create). Sent as the "variables" body. Asterisk: 20.20.1,
+	// 22.10.1, 23.4.1; since 20.20.0, 22.10.0, 23.4.0. Setting it on another
+	// release fails with ari.ErrUnsupported before anything is sent.
 	Variables ari.Vars
 }
 
@@ -124,18 +126,36 @@ type BridgeCreateParams struct {
 // This bridge persists until it has been shut down, or Asterisk has been shut
 // down.
 //
+// With Variables set, the call goes to CreateWithID (POST /bridges/{bridgeId})
+// with BridgeID, or a new id when it is empty: Asterisk 22.10.1 to 23.5.0-rc1
+// reads the whole body of POST /bridges as the variables, answering the
+// documented body with 400 after creating the bridge, which is left behind;
+// POST /bridges/{bridgeId} reads the body as documented.
+//
 // Asterisk: every known release (16.30.1 to 23.4.1); since 12.0.0.
 //
 // Errors: 409 Bridge with the same bridgeId already exists.
 func (s *Bridges) Create(ctx context.Context, p *BridgeCreateParams) (*ari.Bridge, error) {
+	// Asterisk does not run this operation as described with Variables set (see the method's documentation).
+	if p != nil && p.Variables != nil {
+		bridgeID := p.BridgeID
+		if bridgeID == "" {
+			bridgeID = newID()
+		}
+		return s.CreateWithID(ctx, bridgeID, &BridgeCreateWithIDParams{
+			Name:      p.Name,
+			Type:      p.Type,
+			Variables: p.Variables,
+		})
+	}
 	r := ari.Request{
 		Op:   opBridgesCreate,
 		Path: "/bridges",
 	}
 	if p != nil {
 		var q ari.Query
-		if p.Type != "" {
-			q.Add("type", p.Type)
+		if err := addPlainList(&q, "type", p.Type); err != nil {
+			return nil, refused(&r, err)
 		}
 		if p.BridgeID != "" {
 			q.Add("bridgeId", p.BridgeID)
@@ -162,8 +182,10 @@ func (s *Bridges) Create(ctx context.Context, p *BridgeCreateParams) (*ari.Bridg
 type BridgeCreateWithIDParams struct {
 	// Comma separated list of bridge type attributes (mixing, holding,
 	// dtmf_events, proxy_media, video_sfu, video_single, sdp_label) to set. Sent
-	// as the "type" query parameter.
-	Type string
+	// as the "type" query parameter. The values are sent as one comma-separated
+	// value, which Asterisk splits at every comma: a value holding a comma or a
+	// NUL fails with a *ParamError before anything is sent.
+	Type []BridgeCreateType
 	// Set the name of the bridge. Sent as the "name" query parameter.
 	Name string
 	// The "variables" key in the body object holds variable key/value pairs to set
@@ -194,8 +216,8 @@ func (s *Bridges) CreateWithID(ctx context.Context, bridgeID string, p *BridgeCr
 	}
 	if p != nil {
 		var q ari.Query
-		if p.Type != "" {
-			q.Add("type", p.Type)
+		if err := addPlainList(&q, "type", p.Type); err != nil {
+			return nil, refused(&r, err)
 		}
 		if p.Name != "" {
 			q.Add("name", p.Name)

@@ -90,8 +90,12 @@ type ChannelCreateParams struct {
 	App string
 	// The application arguments to pass to the Stasis application provided by
 	// 'app'. Mutually exclusive with 'context', 'extension', 'priority', and
-	// 'label'. Sent as the "appArgs" query parameter.
-	AppArgs string
+	// 'label'. Sent as the "appArgs" query parameter. The values are sent as one
+	// comma-separated value, each escaped so that Stasis() receives it unchanged,
+	// one argument per value (StasisStart's args). More than 127 values, a lone
+	// empty value or a value holding a NUL fails with a *ParamError before
+	// anything is sent.
+	AppArgs []string
 	// The unique id to assign the channel on creation. Sent as the "channelId"
 	// query parameter.
 	ChannelID string
@@ -102,8 +106,10 @@ type ChannelCreateParams struct {
 	Originator string
 	// The format name capability list to use if originator is not specified. Ex.
 	// "ulaw,slin16". Format names can be found with "core show codecs". Sent as
-	// the "formats" query parameter.
-	Formats string
+	// the "formats" query parameter. The values are sent as one comma-separated
+	// value, which Asterisk splits at every comma: a value holding a comma or a
+	// NUL fails with a *ParamError before anything is sent.
+	Formats []string
 	// The "variables" key in the body object holds variable key/value pairs to set
 	// on the channel on creation. Each variable value may be either a string or an
 	// object containing "value" (string) and optional "report_events" (boolean) to
@@ -119,7 +125,9 @@ type ChannelCreateParams struct {
 //
 // Asterisk: every known release (16.30.1 to 23.4.1); since 14.0.0.
 //
-// Errors: 409 Channel with given unique ID already exists.
+// Errors: 409 Channel with given unique ID already exists, or one whose id
+// begins with it (ignoring case); after such a conflict, also the answer on
+// that HTTP connection for an unknown technology.
 func (s *Channels) Create(ctx context.Context, p *ChannelCreateParams) (*ari.Channel, error) {
 	r := ari.Request{
 		Op:   opChannelsCreate,
@@ -133,8 +141,8 @@ func (s *Channels) Create(ctx context.Context, p *ChannelCreateParams) (*ari.Cha
 		if p.App != "" {
 			q.Add("app", p.App)
 		}
-		if p.AppArgs != "" {
-			q.Add("appArgs", p.AppArgs)
+		if err := addStasisArgs(&q, "appArgs", p.AppArgs); err != nil {
+			return nil, refused(&r, err)
 		}
 		if p.ChannelID != "" {
 			q.Add("channelId", p.ChannelID)
@@ -145,8 +153,8 @@ func (s *Channels) Create(ctx context.Context, p *ChannelCreateParams) (*ari.Cha
 		if p.Originator != "" {
 			q.Add("originator", p.Originator)
 		}
-		if p.Formats != "" {
-			q.Add("formats", p.Formats)
+		if err := addPlainList(&q, "formats", p.Formats); err != nil {
+			return nil, refused(&r, err)
 		}
 		if p.Variables != nil {
 			r.Body = struct {
@@ -254,8 +262,9 @@ type ChannelExternalMediaParams struct {
 //
 // Asterisk: every known release (16.30.1 to 23.4.1); since 16.6.0, 17.1.0.
 //
-// Errors: 400 Invalid parameters; 409 Channel is not in a Stasis application;
-// Channel is already bridged.
+// Errors: 400 Invalid parameters; 409 Channel with given unique ID already
+// exists, or one whose id begins with it (ignoring case); after such a
+// conflict, also the answer on that HTTP connection for an unknown technology.
 func (s *Channels) ExternalMedia(ctx context.Context, p *ChannelExternalMediaParams) (*ari.Channel, error) {
 	r := ari.Request{
 		Op:   opChannelsExternalMedia,
@@ -467,8 +476,11 @@ type ChannelMoveParams struct {
 	// query parameter. Required.
 	App string
 	// The application arguments to pass to the Stasis application provided by
-	// 'app'. Sent as the "appArgs" query parameter.
-	AppArgs string
+	// 'app'. Sent as the "appArgs" query parameter. The values are sent as one
+	// comma-separated value, which Asterisk splits at every comma, dropping empty
+	// values: an empty value, or one holding a comma or a NUL, fails with a
+	// *ParamError before anything is sent.
+	AppArgs []string
 }
 
 // Move moves the channel from one Stasis application to another: POST
@@ -487,8 +499,8 @@ func (s *Channels) Move(ctx context.Context, channelID string, p *ChannelMovePar
 		if p.App != "" {
 			q.Add("app", p.App)
 		}
-		if p.AppArgs != "" {
-			q.Add("appArgs", p.AppArgs)
+		if err := addStrtokList(&q, "appArgs", p.AppArgs); err != nil {
+			return refused(&r, err)
 		}
 		r.Query = q.Encode()
 	}
@@ -549,11 +561,21 @@ type ChannelOriginateParams struct {
 	App string
 	// The application arguments to pass to the Stasis application provided by
 	// 'app'. Mutually exclusive with 'context', 'extension', 'priority', and
-	// 'label'. Sent as the "appArgs" query parameter.
-	AppArgs string
+	// 'label'. Sent as the "appArgs" query parameter. The values are sent as one
+	// comma-separated value, each escaped so that Stasis() receives it unchanged,
+	// one argument per value (StasisStart's args). More than 127 values, a lone
+	// empty value or a value holding a NUL fails with a *ParamError before
+	// anything is sent.
+	AppArgs []string
 	// CallerID to use when dialing the endpoint or extension. Sent as the
-	// "callerId" query parameter.
-	CallerID string
+	// "callerId" query parameter. The client writes it as Asterisk parses it: Name
+	// <Number> (<Number> alone when Name is empty), the name in double quotes with
+	// " and \ escaped when it holds either or starts or ends with a blank; the
+	// zero value sends nothing. A Number holding '<', or a NUL anywhere, fails
+	// with a *ParamError before anything is sent. Asterisk drops the punctuation
+	// of a Number made of digits, '*', '#', '+', '(', ')', '-' and '.' (555-0100
+	// becomes 5550100).
+	CallerID ari.CallerID
 	// Timeout (in seconds) before giving up dialing, or -1 for no timeout. Sent as
 	// the "timeout" query parameter. Asterisk's default is 30; nil sends nothing.
 	Timeout *int
@@ -577,8 +599,10 @@ type ChannelOriginateParams struct {
 	Originator string
 	// The format name capability list to use if originator is not specified. Ex.
 	// "ulaw,slin16". Format names can be found with "core show codecs". Sent as
-	// the "formats" query parameter.
-	Formats string
+	// the "formats" query parameter. The values are sent as one comma-separated
+	// value, which Asterisk splits at every comma: a value holding a comma or a
+	// NUL fails with a *ParamError before anything is sent.
+	Formats []string
 }
 
 // Originate creates a new channel (originate): POST /channels
@@ -591,7 +615,9 @@ type ChannelOriginateParams struct {
 // Asterisk: every known release (16.30.1 to 23.4.1); since 12.0.0.
 //
 // Errors: 400 Invalid parameters for originating a channel; 409 Channel with
-// given unique ID already exists.
+// given unique ID already exists, or one whose id begins with it (ignoring
+// case); after such a conflict, also the answer on that HTTP connection for an
+// unknown technology.
 func (s *Channels) Originate(ctx context.Context, p *ChannelOriginateParams) (*ari.Channel, error) {
 	r := ari.Request{
 		Op:   opChannelsOriginate,
@@ -617,11 +643,11 @@ func (s *Channels) Originate(ctx context.Context, p *ChannelOriginateParams) (*a
 		if p.App != "" {
 			q.Add("app", p.App)
 		}
-		if p.AppArgs != "" {
-			q.Add("appArgs", p.AppArgs)
+		if err := addStasisArgs(&q, "appArgs", p.AppArgs); err != nil {
+			return nil, refused(&r, err)
 		}
-		if p.CallerID != "" {
-			q.Add("callerId", p.CallerID)
+		if err := addCallerID(&q, "callerId", p.CallerID.Name, p.CallerID.Number); err != nil {
+			return nil, refused(&r, err)
 		}
 		if p.Timeout != nil {
 			q.AddInt("timeout", int64(*p.Timeout))
@@ -640,8 +666,8 @@ func (s *Channels) Originate(ctx context.Context, p *ChannelOriginateParams) (*a
 		if p.Originator != "" {
 			q.Add("originator", p.Originator)
 		}
-		if p.Formats != "" {
-			q.Add("formats", p.Formats)
+		if err := addPlainList(&q, "formats", p.Formats); err != nil {
+			return nil, refused(&r, err)
 		}
 		r.Query = q.Encode()
 	}
@@ -677,11 +703,21 @@ type ChannelOriginateWithIDParams struct {
 	App string
 	// The application arguments to pass to the Stasis application provided by
 	// 'app'. Mutually exclusive with 'context', 'extension', 'priority', and
-	// 'label'. Sent as the "appArgs" query parameter.
-	AppArgs string
+	// 'label'. Sent as the "appArgs" query parameter. The values are sent as one
+	// comma-separated value, each escaped so that Stasis() receives it unchanged,
+	// one argument per value (StasisStart's args). More than 127 values, a lone
+	// empty value or a value holding a NUL fails with a *ParamError before
+	// anything is sent.
+	AppArgs []string
 	// CallerID to use when dialing the endpoint or extension. Sent as the
-	// "callerId" query parameter.
-	CallerID string
+	// "callerId" query parameter. The client writes it as Asterisk parses it: Name
+	// <Number> (<Number> alone when Name is empty), the name in double quotes with
+	// " and \ escaped when it holds either or starts or ends with a blank; the
+	// zero value sends nothing. A Number holding '<', or a NUL anywhere, fails
+	// with a *ParamError before anything is sent. Asterisk drops the punctuation
+	// of a Number made of digits, '*', '#', '+', '(', ')', '-' and '.' (555-0100
+	// becomes 5550100).
+	CallerID ari.CallerID
 	// Timeout (in seconds) before giving up dialing, or -1 for no timeout. Sent as
 	// the "timeout" query parameter. Asterisk's default is 30; nil sends nothing.
 	Timeout *int
@@ -702,8 +738,10 @@ type ChannelOriginateWithIDParams struct {
 	Originator string
 	// The format name capability list to use if originator is not specified. Ex.
 	// "ulaw,slin16". Format names can be found with "core show codecs". Sent as
-	// the "formats" query parameter.
-	Formats string
+	// the "formats" query parameter. The values are sent as one comma-separated
+	// value, which Asterisk splits at every comma: a value holding a comma or a
+	// NUL fails with a *ParamError before anything is sent.
+	Formats []string
 }
 
 // OriginateWithID creates a new channel (originate with id): POST
@@ -716,7 +754,9 @@ type ChannelOriginateWithIDParams struct {
 // Asterisk: every known release (16.30.1 to 23.4.1); since 12.2.0.
 //
 // Errors: 400 Invalid parameters for originating a channel; 409 Channel with
-// given unique ID already exists.
+// given unique ID already exists, or one whose id begins with it (ignoring
+// case); after such a conflict, also the answer on that HTTP connection for an
+// unknown technology.
 func (s *Channels) OriginateWithID(ctx context.Context, channelID string, p *ChannelOriginateWithIDParams) (*ari.Channel, error) {
 	r := ari.Request{
 		Op:   opChannelsOriginateWithID,
@@ -742,11 +782,11 @@ func (s *Channels) OriginateWithID(ctx context.Context, channelID string, p *Cha
 		if p.App != "" {
 			q.Add("app", p.App)
 		}
-		if p.AppArgs != "" {
-			q.Add("appArgs", p.AppArgs)
+		if err := addStasisArgs(&q, "appArgs", p.AppArgs); err != nil {
+			return nil, refused(&r, err)
 		}
-		if p.CallerID != "" {
-			q.Add("callerId", p.CallerID)
+		if err := addCallerID(&q, "callerId", p.CallerID.Name, p.CallerID.Number); err != nil {
+			return nil, refused(&r, err)
 		}
 		if p.Timeout != nil {
 			q.AddInt("timeout", int64(*p.Timeout))
@@ -762,8 +802,8 @@ func (s *Channels) OriginateWithID(ctx context.Context, channelID string, p *Cha
 		if p.Originator != "" {
 			q.Add("originator", p.Originator)
 		}
-		if p.Formats != "" {
-			q.Add("formats", p.Formats)
+		if err := addPlainList(&q, "formats", p.Formats); err != nil {
+			return nil, refused(&r, err)
 		}
 		r.Query = q.Encode()
 	}
@@ -913,7 +953,9 @@ func (s *Channels) Progress(ctx context.Context, channelID string) error {
 //
 // Asterisk: every known release (16.30.1 to 23.4.1); since 13.27.0, 16.4.0.
 //
-// Errors: 404 Channel cannot be found.
+// Errors: 403 Unsupported channel type: the channel's technology has no RTP (a
+// Local channel); 404 Channel not found, or it has no RTP session or
+// statistics.
 func (s *Channels) RTPStatistics(ctx context.Context, channelID string) (*ari.RTPStat, error) {
 	r := ari.Request{
 		Op:   opChannelsRTPStatistics,
@@ -1206,8 +1248,11 @@ type ChannelSnoopChannelParams struct {
 	// parameter. Required.
 	App string
 	// The application arguments to pass to the Stasis application. Sent as the
-	// "appArgs" query parameter.
-	AppArgs string
+	// "appArgs" query parameter. The values are sent as one comma-separated value,
+	// each escaped so that Stasis() receives it unchanged, one argument per value
+	// (StasisStart's args). More than 127 values, a lone empty value or a value
+	// holding a NUL fails with a *ParamError before anything is sent.
+	AppArgs []string
 	// Unique ID to assign to snooping channel. Sent as the "snoopId" query
 	// parameter.
 	SnoopID string
@@ -1237,8 +1282,8 @@ func (s *Channels) SnoopChannel(ctx context.Context, channelID string, p *Channe
 		if p.App != "" {
 			q.Add("app", p.App)
 		}
-		if p.AppArgs != "" {
-			q.Add("appArgs", p.AppArgs)
+		if err := addStasisArgs(&q, "appArgs", p.AppArgs); err != nil {
+			return nil, refused(&r, err)
 		}
 		if p.SnoopID != "" {
 			q.Add("snoopId", p.SnoopID)
@@ -1266,8 +1311,11 @@ type ChannelSnoopChannelWithIDParams struct {
 	// parameter. Required.
 	App string
 	// The application arguments to pass to the Stasis application. Sent as the
-	// "appArgs" query parameter.
-	AppArgs string
+	// "appArgs" query parameter. The values are sent as one comma-separated value,
+	// each escaped so that Stasis() receives it unchanged, one argument per value
+	// (StasisStart's args). More than 127 values, a lone empty value or a value
+	// holding a NUL fails with a *ParamError before anything is sent.
+	AppArgs []string
 }
 
 // SnoopChannelWithID starts snooping: POST
@@ -1294,8 +1342,8 @@ func (s *Channels) SnoopChannelWithID(ctx context.Context, channelID string, sno
 		if p.App != "" {
 			q.Add("app", p.App)
 		}
-		if p.AppArgs != "" {
-			q.Add("appArgs", p.AppArgs)
+		if err := addStasisArgs(&q, "appArgs", p.AppArgs); err != nil {
+			return nil, refused(&r, err)
 		}
 		r.Query = q.Encode()
 	}

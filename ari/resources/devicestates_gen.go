@@ -69,7 +69,7 @@ func (s *DeviceStates) List(ctx context.Context) ([]ari.DeviceState, error) {
 // the fields set (non-zero, non-nil) are sent.
 type DeviceStateUpdateParams struct {
 	// Device state value. Sent as the "deviceState" query parameter. Required.
-	DeviceState UpdateDeviceState
+	DeviceState ari.DeviceStateValue
 }
 
 // Update changes the state of a device controlled by ARI: PUT

@@ -19,6 +19,33 @@
 //	}
 //	err = rc.Channels.Hangup(ctx, ch.ID, &resources.ChannelHangupParams{Reason: resources.HangupReasonNormal})
 //
+// # Parameters
+//
+// A params struct is passed by pointer (nil sends no parameter) and is
+// never modified. Its fields use the SDK's types, written on the wire the
+// way Asterisk parses them:
+//
+//   - A caller id (channels.originate's callerId) is an ari.CallerID, sent
+//     as Name <Number>, the name quoted and escaped when it needs to be.
+//   - Enums are typed: a model's enum when the parameter takes a subset of
+//     its values (DeviceStateUpdateParams.DeviceState is an
+//     ari.DeviceStateValue), else an enum of this package (HangupReason,
+//     BridgeCreateType, ...). Both are open: any string converts.
+//   - A value Asterisk reads as a comma-separated list is a slice the client
+//     joins: appArgs, formats, a bridge's type, and the allowMultiple
+//     parameters (media, channel, ...). The arguments of Stasis() are
+//     escaped so that StasisStart's args are exactly the slice given.
+//
+// A value Asterisk would read differently from what was given (a comma in
+// a format name, an empty argument of channels.move, a '<' in a caller id
+// number, a NUL) makes the method fail with an *ari.Error wrapping a
+// *ParamError before anything is sent.
+//
+// Bridges.Create with Variables is sent as bridges.createWithId (with
+// BridgeID, or a new id), because Asterisk's bridges.create reads its
+// whole body as the variables map and creates the bridge even when it
+// then rejects the documented body.
+//
 // # Versions
 //
 // Calls are checked against the server's Asterisk version: an operation,

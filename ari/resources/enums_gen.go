@@ -3,6 +3,32 @@
 
 package resources
 
+// BridgeCreateType is a value of the "type" parameter. The set is open:
+// Asterisk may send values this build does not list (a newer release, or
+// "Unknown (N)"), and they are kept as they are.
+type BridgeCreateType string
+
+// The values of BridgeCreateType Asterisk documents.
+const (
+	BridgeCreateTypeMixing      BridgeCreateType = "mixing"
+	BridgeCreateTypeHolding     BridgeCreateType = "holding"
+	BridgeCreateTypeDTMFEvents  BridgeCreateType = "dtmf_events"
+	BridgeCreateTypeProxyMedia  BridgeCreateType = "proxy_media"
+	BridgeCreateTypeVideoSFU    BridgeCreateType = "video_sfu"
+	BridgeCreateTypeVideoSingle BridgeCreateType = "video_single"
+	// Asterisk: 18.26.4, 20.20.1, 21.12.3, 22.10.1, 23.4.1.
+	BridgeCreateTypeSDPLabel BridgeCreateType = "sdp_label"
+)
+
+// Known reports whether v is one of the values this build knows.
+func (v BridgeCreateType) Known() bool {
+	switch v {
+	case BridgeCreateTypeMixing, BridgeCreateTypeHolding, BridgeCreateTypeDTMFEvents, BridgeCreateTypeProxyMedia, BridgeCreateTypeVideoSFU, BridgeCreateTypeVideoSingle, BridgeCreateTypeSDPLabel:
+		return true
+	}
+	return false
+}
+
 // ControlOperation is a value of the "operation" parameter. The set is open:
 // Asterisk may send values this build does not list (a newer release, or
 // "Unknown (N)"), and they are kept as they are.
@@ -268,32 +294,6 @@ const (
 func (v SnoopChannelWhisper) Known() bool {
 	switch v {
 	case SnoopChannelWhisperNone, SnoopChannelWhisperBoth, SnoopChannelWhisperOut, SnoopChannelWhisperIn:
-		return true
-	}
-	return false
-}
-
-// UpdateDeviceState is a value of the "deviceState" parameter. The set is
-// open: Asterisk may send values this build does not list (a newer release, or
-// "Unknown (N)"), and they are kept as they are.
-type UpdateDeviceState string
-
-// The values of UpdateDeviceState Asterisk documents.
-const (
-	UpdateDeviceStateNotInuse    UpdateDeviceState = "NOT_INUSE"
-	UpdateDeviceStateInuse       UpdateDeviceState = "INUSE"
-	UpdateDeviceStateBusy        UpdateDeviceState = "BUSY"
-	UpdateDeviceStateInvalid     UpdateDeviceState = "INVALID"
-	UpdateDeviceStateUnavailable UpdateDeviceState = "UNAVAILABLE"
-	UpdateDeviceStateRinging     UpdateDeviceState = "RINGING"
-	UpdateDeviceStateRinginuse   UpdateDeviceState = "RINGINUSE"
-	UpdateDeviceStateOnhold      UpdateDeviceState = "ONHOLD"
-)
-
-// Known reports whether v is one of the values this build knows.
-func (v UpdateDeviceState) Known() bool {
-	switch v {
-	case UpdateDeviceStateNotInuse, UpdateDeviceStateInuse, UpdateDeviceStateBusy, UpdateDeviceStateInvalid, UpdateDeviceStateUnavailable, UpdateDeviceStateRinging, UpdateDeviceStateRinginuse, UpdateDeviceStateOnhold:
 		return true
 	}
 	return false

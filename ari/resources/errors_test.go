@@ -72,7 +72,7 @@ func TestFixtureErrorReplies(t *testing.T) {
 			assert.Equal(t, body.Message, e.Message, "Asterisk's message, verbatim")
 			assert.Equal(t, fx.Status, e.Status)
 			assert.Equal(t, fx.Status, ari.StatusCode(err))
-			assert.Equal(t, so.Reasons[fx.Status], e.Reason, "the description's reason for %d", fx.Status)
+			assert.Equal(t, statedReason(opKey(op), fx.Status, so), e.Reason, "the description's reason for %d, or its correction", fx.Status)
 			assert.Equal(t, op.Method, e.Method)
 			assert.Equal(t, op.String(), e.Op)
 			reqs := rec.take()
@@ -259,7 +259,7 @@ func TestDeclaredErrorReasons(t *testing.T) {
 				require.Error(t, err)
 				var e *ari.Error
 				require.ErrorAs(t, err, &e)
-				assert.Equal(t, so.Reasons[status], e.Reason)
+				assert.Equal(t, statedReason(opKey(op), status, so), e.Reason)
 				assert.Equal(t, "asterisk says no", e.Message)
 				if want := statusSentinels[status]; assert.NotNil(t, want, "no sentinel for %d", status) {
 					assert.ErrorIs(t, err, want)

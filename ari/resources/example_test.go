@@ -34,7 +34,11 @@ func Example() {
 	}
 	fmt.Println("Asterisk", info.System.Version)
 
-	br, err := rc.Bridges.Create(ctx, &resources.BridgeCreateParams{Type: "mixing", BridgeID: "conf-1", Name: "standup"})
+	br, err := rc.Bridges.Create(ctx, &resources.BridgeCreateParams{
+		Type:     []resources.BridgeCreateType{resources.BridgeCreateTypeMixing},
+		BridgeID: "conf-1",
+		Name:     "standup",
+	})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -61,9 +65,9 @@ func ExampleChannels_Originate() {
 	ch, err := rc.Channels.Originate(context.Background(), &resources.ChannelOriginateParams{
 		Endpoint:  "Test/alice",
 		App:       "demo",
-		AppArgs:   "inbound,vip",
+		AppArgs:   []string{"inbound", "vip"},
 		ChannelID: "call-1",
-		CallerID:  "Bob <1002>",
+		CallerID:  ari.CallerID{Name: "Bob", Number: "1002"},
 		Variables: ari.Vars{"CDR(userfield)": {Value: "demo"}},
 	})
 	if err != nil {

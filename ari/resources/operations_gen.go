@@ -66,8 +66,7 @@ var (
 		Errors: []ari.ErrorResponse{
 			{Status: 400, Reason: "Missing parameter; event source scheme not recognized."},
 			{Status: 404, Reason: "Application does not exist."},
-			{Status: 409, Reason: "Application not subscribed to event source."},
-			{Status: 422, Reason: "Event source does not exist."},
+			{Status: 422, Reason: "Application not subscribed to event source (whether or not it exists)"},
 		},
 		Params: []ari.Param{
 			{Name: "applicationName", In: "path", Required: true},
@@ -543,7 +542,7 @@ var (
 		Resource: "channels", Nickname: "create", Method: "POST", Path: "/channels/create",
 		Availability: gate.Avail(0b111111, "14.0.0"),
 		Errors: []ari.ErrorResponse{
-			{Status: 409, Reason: "Channel with given unique ID already exists."},
+			{Status: 409, Reason: "Channel with given unique ID already exists, or one whose id begins with it (ignoring case); after such a conflict, also the answer on that HTTP connection for an unknown technology"},
 		},
 		Params: []ari.Param{
 			{Name: "endpoint", In: "query", Required: true},
@@ -576,7 +575,7 @@ var (
 		Availability: gate.Avail(0b111111, "16.6.0", "17.1.0"),
 		Errors: []ari.ErrorResponse{
 			{Status: 400, Reason: "Invalid parameters"},
-			{Status: 409, Reason: "Channel is not in a Stasis application; Channel is already bridged"},
+			{Status: 409, Reason: "Channel with given unique ID already exists, or one whose id begins with it (ignoring case); after such a conflict, also the answer on that HTTP connection for an unknown technology"},
 		},
 		Params: []ari.Param{
 			{Name: "channelId", In: "query"},
@@ -700,7 +699,7 @@ var (
 		Availability: gate.Avail(0b111111, "12.0.0"),
 		Errors: []ari.ErrorResponse{
 			{Status: 400, Reason: "Invalid parameters for originating a channel."},
-			{Status: 409, Reason: "Channel with given unique ID already exists."},
+			{Status: 409, Reason: "Channel with given unique ID already exists, or one whose id begins with it (ignoring case); after such a conflict, also the answer on that HTTP connection for an unknown technology"},
 		},
 		Params: []ari.Param{
 			{Name: "endpoint", In: "query", Required: true},
@@ -725,7 +724,7 @@ var (
 		Availability: gate.Avail(0b111111, "12.2.0"),
 		Errors: []ari.ErrorResponse{
 			{Status: 400, Reason: "Invalid parameters for originating a channel."},
-			{Status: 409, Reason: "Channel with given unique ID already exists."},
+			{Status: 409, Reason: "Channel with given unique ID already exists, or one whose id begins with it (ignoring case); after such a conflict, also the answer on that HTTP connection for an unknown technology"},
 		},
 		Params: []ari.Param{
 			{Name: "channelId", In: "path", Required: true},
@@ -798,7 +797,8 @@ var (
 		Resource: "channels", Nickname: "rtpstatistics", Method: "GET", Path: "/channels/{channelId}/rtp_statistics",
 		Availability: gate.Avail(0b111111, "13.27.0", "16.4.0"),
 		Errors: []ari.ErrorResponse{
-			{Status: 404, Reason: "Channel cannot be found."},
+			{Status: 403, Reason: "Unsupported channel type: the channel's technology has no RTP (a Local channel)"},
+			{Status: 404, Reason: "Channel not found, or it has no RTP session or statistics"},
 		},
 		Params: []ari.Param{
 			{Name: "channelId", In: "path", Required: true},

@@ -154,13 +154,18 @@ var opCases = []opCase{
 		return nil, c.Bridges.ClearVideoSource(ctx, brID)
 	}, req: "DELETE /bridges/" + brID + "/videoSource"},
 	{op: "bridges.create", call: func(ctx context.Context, c *resources.Client) (any, error) {
-		return c.Bridges.Create(ctx, &resources.BridgeCreateParams{Type: "mixing,dtmf_events", BridgeID: brID, Name: "verify", Variables: testVars})
-	}, req: "POST /bridges", query: q("type", "mixing,dtmf_events", "bridgeId", brID, "name", "verify"), body: testVarsJSON},
+		return c.Bridges.Create(ctx, &resources.BridgeCreateParams{Type: []resources.BridgeCreateType{resources.BridgeCreateTypeMixing, resources.BridgeCreateTypeDTMFEvents}, BridgeID: brID, Name: "verify"})
+	}, req: "POST /bridges", query: q("type", "mixing,dtmf_events", "bridgeId", brID, "name", "verify")},
+	// Asterisk reads the body of bridges.create wrongly: with Variables,
+	// Create calls createWithId (bridges_create_test.go).
+	{op: "bridges.createWithId", name: "Create with Variables", call: func(ctx context.Context, c *resources.Client) (any, error) {
+		return c.Bridges.Create(ctx, &resources.BridgeCreateParams{Type: []resources.BridgeCreateType{resources.BridgeCreateTypeMixing, resources.BridgeCreateTypeDTMFEvents}, BridgeID: brID, Name: "verify", Variables: testVars})
+	}, req: "POST /bridges/" + brID, query: q("type", "mixing,dtmf_events", "name", "verify"), body: testVarsJSON},
 	{op: "bridges.create", name: "nil params", call: func(ctx context.Context, c *resources.Client) (any, error) {
 		return c.Bridges.Create(ctx, nil)
 	}, req: "POST /bridges"},
 	{op: "bridges.createWithId", call: func(ctx context.Context, c *resources.Client) (any, error) {
-		return c.Bridges.CreateWithID(ctx, brID, &resources.BridgeCreateWithIDParams{Type: "holding", Name: "hold me", Variables: testVars})
+		return c.Bridges.CreateWithID(ctx, brID, &resources.BridgeCreateWithIDParams{Type: []resources.BridgeCreateType{resources.BridgeCreateTypeHolding}, Name: "hold me", Variables: testVars})
 	}, req: "POST /bridges/" + brID, query: q("type", "holding", "name", "hold me"), body: testVarsJSON},
 	{op: "bridges.destroy", call: func(ctx context.Context, c *resources.Client) (any, error) {
 		return nil, c.Bridges.Destroy(ctx, brID)
@@ -222,7 +227,7 @@ var opCases = []opCase{
 		return nil, c.Channels.ContinueInDialplan(ctx, chID, &resources.ChannelContinueInDialplanParams{})
 	}, req: "POST /channels/" + chID + "/continue"},
 	{op: "channels.create", call: func(ctx context.Context, c *resources.Client) (any, error) {
-		return c.Channels.Create(ctx, &resources.ChannelCreateParams{Endpoint: "Local/100@default", App: "testapp", AppArgs: "a,b", ChannelID: "cr-1", OtherChannelID: "crb-1", Originator: chID, Formats: "ulaw,alaw", Variables: testVars})
+		return c.Channels.Create(ctx, &resources.ChannelCreateParams{Endpoint: "Local/100@default", App: "testapp", AppArgs: []string{"a", "b"}, ChannelID: "cr-1", OtherChannelID: "crb-1", Originator: chID, Formats: []string{"ulaw", "alaw"}, Variables: testVars})
 	}, req: "POST /channels/create",
 		query: q("endpoint", "Local/100@default", "app", "testapp", "appArgs", "a,b", "channelId", "cr-1", "otherChannelId", "crb-1", "originator", chID, "formats", "ulaw,alaw"),
 		body:  testVarsJSON},
@@ -266,7 +271,7 @@ var opCases = []opCase{
 		return c.Channels.List(ctx)
 	}, req: "GET /channels"},
 	{op: "channels.move", call: func(ctx context.Context, c *resources.Client) (any, error) {
-		return nil, c.Channels.Move(ctx, chID, &resources.ChannelMoveParams{App: "router", AppArgs: "moved"})
+		return nil, c.Channels.Move(ctx, chID, &resources.ChannelMoveParams{App: "router", AppArgs: []string{"moved"}})
 	}, req: "POST /channels/" + chID + "/move", query: q("app", "router", "appArgs", "moved")},
 	{op: "channels.mute", call: func(ctx context.Context, c *resources.Client) (any, error) {
 		return nil, c.Channels.Mute(ctx, chID, &resources.ChannelMuteParams{Direction: resources.MuteDirectionIn})
@@ -274,8 +279,8 @@ var opCases = []opCase{
 	{op: "channels.originate", call: func(ctx context.Context, c *resources.Client) (any, error) {
 		return c.Channels.Originate(ctx, &resources.ChannelOriginateParams{
 			Endpoint: "Local/100@default", Extension: "500", Context: "default", Priority: 1 << 40, Label: "lbl",
-			App: "testapp", AppArgs: "x,y", CallerID: "Alice <1001>", Timeout: intp(-1), Variables: testVars,
-			ChannelID: chID, OtherChannelID: "c1b", Originator: ch2ID, Formats: "ulaw",
+			App: "testapp", AppArgs: []string{"x", "y"}, CallerID: ari.CallerID{Name: "Alice", Number: "1001"}, Timeout: intp(-1), Variables: testVars,
+			ChannelID: chID, OtherChannelID: "c1b", Originator: ch2ID, Formats: []string{"ulaw"},
 		})
 	}, req: "POST /channels",
 		query: q("endpoint", "Local/100@default", "extension", "500", "context", "default", "priority", "1099511627776", "label", "lbl",
@@ -291,8 +296,8 @@ var opCases = []opCase{
 	{op: "channels.originateWithId", call: func(ctx context.Context, c *resources.Client) (any, error) {
 		return c.Channels.OriginateWithID(ctx, chID, &resources.ChannelOriginateWithIDParams{
 			Endpoint: "PJSIP/alice", Extension: "s", Context: "from-internal", Priority: 2, Label: "l",
-			App: "testapp", AppArgs: "a", CallerID: "Bob <200>", Timeout: intp(45), Variables: testVars,
-			OtherChannelID: "c1b", Originator: ch2ID, Formats: "alaw,ulaw",
+			App: "testapp", AppArgs: []string{"a"}, CallerID: ari.CallerID{Name: "Bob", Number: "200"}, Timeout: intp(45), Variables: testVars,
+			OtherChannelID: "c1b", Originator: ch2ID, Formats: []string{"alaw", "ulaw"},
 		})
 	}, req: "POST /channels/" + chID,
 		query: q("endpoint", "PJSIP/alice", "extension", "s", "context", "from-internal", "priority", "2", "label", "l",
@@ -336,10 +341,10 @@ var opCases = []opCase{
 		return nil, c.Channels.SetChannelVars(ctx, chID, &resources.ChannelSetChannelVarsParams{Variables: testVars})
 	}, req: "POST /channels/" + chID + "/variables", body: testVarsJSON},
 	{op: "channels.snoopChannel", call: func(ctx context.Context, c *resources.Client) (any, error) {
-		return c.Channels.SnoopChannel(ctx, chID, &resources.ChannelSnoopChannelParams{Spy: resources.SnoopChannelSpyBoth, Whisper: resources.SnoopChannelWhisperOut, App: "testapp", AppArgs: "snooping", SnoopID: "sn-1"})
+		return c.Channels.SnoopChannel(ctx, chID, &resources.ChannelSnoopChannelParams{Spy: resources.SnoopChannelSpyBoth, Whisper: resources.SnoopChannelWhisperOut, App: "testapp", AppArgs: []string{"snooping"}, SnoopID: "sn-1"})
 	}, req: "POST /channels/" + chID + "/snoop", query: q("spy", "both", "whisper", "out", "app", "testapp", "appArgs", "snooping", "snoopId", "sn-1")},
 	{op: "channels.snoopChannelWithId", call: func(ctx context.Context, c *resources.Client) (any, error) {
-		return c.Channels.SnoopChannelWithID(ctx, chID, "sn-2", &resources.ChannelSnoopChannelWithIDParams{Spy: resources.SnoopChannelSpyIn, Whisper: resources.SnoopChannelWhisperNone, App: "testapp", AppArgs: "x"})
+		return c.Channels.SnoopChannelWithID(ctx, chID, "sn-2", &resources.ChannelSnoopChannelWithIDParams{Spy: resources.SnoopChannelSpyIn, Whisper: resources.SnoopChannelWhisperNone, App: "testapp", AppArgs: []string{"x"}})
 	}, req: "POST /channels/" + chID + "/snoop/sn-2", query: q("spy", "in", "whisper", "none", "app", "testapp", "appArgs", "x")},
 	{op: "channels.startMoh", call: func(ctx context.Context, c *resources.Client) (any, error) {
 		return nil, c.Channels.StartMOH(ctx, chID, &resources.ChannelStartMOHParams{MOHClass: "default"})
@@ -374,7 +379,7 @@ var opCases = []opCase{
 		return c.DeviceStates.List(ctx)
 	}, req: "GET /deviceStates"},
 	{op: "deviceStates.update", call: func(ctx context.Context, c *resources.Client) (any, error) {
-		return nil, c.DeviceStates.Update(ctx, dev, &resources.DeviceStateUpdateParams{DeviceState: resources.UpdateDeviceStateBusy})
+		return nil, c.DeviceStates.Update(ctx, dev, &resources.DeviceStateUpdateParams{DeviceState: ari.DeviceStateValueBusy})
 	}, req: "PUT /deviceStates/" + dev, query: q("deviceState", "BUSY")},
 
 	// endpoints

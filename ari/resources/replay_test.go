@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"gostasis.dev/ari"
 	"gostasis.dev/ari/resources"
 )
 
@@ -19,11 +20,11 @@ var replayCases = []struct {
 }{
 	{"POST /channels?endpoint=Local/100@default&app=testapp&channelId=c1-1795635659&otherChannelId=c1b-1795635659&callerId=Alice%20%3C1001%3E",
 		func(ctx context.Context, c *resources.Client) (any, error) {
-			return c.Channels.Originate(ctx, &resources.ChannelOriginateParams{Endpoint: "Local/100@default", App: "testapp", ChannelID: "c1-1795635659", OtherChannelID: "c1b-1795635659", CallerID: "Alice <1001>"})
+			return c.Channels.Originate(ctx, &resources.ChannelOriginateParams{Endpoint: "Local/100@default", App: "testapp", ChannelID: "c1-1795635659", OtherChannelID: "c1b-1795635659", CallerID: ari.CallerID{Name: "Alice", Number: "1001"}})
 		}},
 	{"POST /channels?endpoint=Local/200@default&app=testapp&channelId=c2-1795635659&otherChannelId=c2b-1795635659&appArgs=x,y",
 		func(ctx context.Context, c *resources.Client) (any, error) {
-			return c.Channels.Originate(ctx, &resources.ChannelOriginateParams{Endpoint: "Local/200@default", App: "testapp", ChannelID: "c2-1795635659", OtherChannelID: "c2b-1795635659", AppArgs: "x,y"})
+			return c.Channels.Originate(ctx, &resources.ChannelOriginateParams{Endpoint: "Local/200@default", App: "testapp", ChannelID: "c2-1795635659", OtherChannelID: "c2b-1795635659", AppArgs: []string{"x", "y"}})
 		}},
 	{"POST /channels?endpoint=Local/400@default&context=default&extension=500&priority=1&channelId=c5-1795635659",
 		func(ctx context.Context, c *resources.Client) (any, error) {
@@ -79,7 +80,7 @@ var replayCases = []struct {
 		}},
 	{"POST /channels/c1-1795635659/snoop?app=testapp&spy=both&whisper=none&snoopId=sn-1795635659&appArgs=snooping",
 		func(ctx context.Context, c *resources.Client) (any, error) {
-			return c.Channels.SnoopChannel(ctx, "c1-1795635659", &resources.ChannelSnoopChannelParams{App: "testapp", Spy: resources.SnoopChannelSpyBoth, Whisper: resources.SnoopChannelWhisperNone, SnoopID: "sn-1795635659", AppArgs: "snooping"})
+			return c.Channels.SnoopChannel(ctx, "c1-1795635659", &resources.ChannelSnoopChannelParams{App: "testapp", Spy: resources.SnoopChannelSpyBoth, Whisper: resources.SnoopChannelWhisperNone, SnoopID: "sn-1795635659", AppArgs: []string{"snooping"}})
 		}},
 	{"POST /applications/testapp/subscription?eventSource=bridge:",
 		func(ctx context.Context, c *resources.Client) (any, error) {
@@ -87,7 +88,7 @@ var replayCases = []struct {
 		}},
 	{"POST /bridges?type=mixing&bridgeId=brA-1795635659&name=verify",
 		func(ctx context.Context, c *resources.Client) (any, error) {
-			return c.Bridges.Create(ctx, &resources.BridgeCreateParams{Type: "mixing", BridgeID: "brA-1795635659", Name: "verify"})
+			return c.Bridges.Create(ctx, &resources.BridgeCreateParams{Type: []resources.BridgeCreateType{resources.BridgeCreateTypeMixing}, BridgeID: "brA-1795635659", Name: "verify"})
 		}},
 	{"POST /bridges/brA-1795635659/addChannel?channel=c1-1795635659,c2-1795635659",
 		func(ctx context.Context, c *resources.Client) (any, error) {
@@ -115,7 +116,7 @@ var replayCases = []struct {
 		}},
 	{"POST /channels/c8-1795635659/move?app=router&appArgs=moved",
 		func(ctx context.Context, c *resources.Client) (any, error) {
-			return nil, c.Channels.Move(ctx, "c8-1795635659", &resources.ChannelMoveParams{App: "router", AppArgs: "moved"})
+			return nil, c.Channels.Move(ctx, "c8-1795635659", &resources.ChannelMoveParams{App: "router", AppArgs: []string{"moved"}})
 		}},
 	{"POST /channels/c3-1795635659/redirect?endpoint=Local/300@default",
 		func(ctx context.Context, c *resources.Client) (any, error) {
@@ -139,7 +140,7 @@ var replayCases = []struct {
 		}},
 	{"PUT /deviceStates/Stasis:dev1?deviceState=BUSY",
 		func(ctx context.Context, c *resources.Client) (any, error) {
-			return nil, c.DeviceStates.Update(ctx, "Stasis:dev1", &resources.DeviceStateUpdateParams{DeviceState: resources.UpdateDeviceStateBusy})
+			return nil, c.DeviceStates.Update(ctx, "Stasis:dev1", &resources.DeviceStateUpdateParams{DeviceState: ari.DeviceStateValueBusy})
 		}},
 	{"PUT /mailboxes/mb1@default?oldMessages=1&newMessages=2",
 		func(ctx context.Context, c *resources.Client) (any, error) {

@@ -48,9 +48,12 @@ func (c *ctx) paramType(p *ir.Param) jen.Code {
 	case ir.BodyEventFilter:
 		return jen.Op("*").Qual(c.ariPath(), "EventFilter")
 	}
+	if p.CallerID {
+		return jen.Qual(c.ariPath(), "CallerID")
+	}
 	var one jen.Code
-	switch p.Type.Kind {
-	case ir.EnumRef:
+	switch {
+	case p.Type.Kind == ir.EnumRef && p.Type.Enum.Param:
 		one = jen.Qual(c.resourcesPath(), p.Type.Enum.GoName)
 	default:
 		one = c.goType(p.Type, false)
@@ -158,9 +161,7 @@ func (c *ctx) paramsStruct(f *jen.File, o *ir.Operation) {
 			if p.Required {
 				notes = append(notes, "Required.")
 			}
-			if p.Multiple {
-				notes = append(notes, "Several values are sent as one comma-separated value.")
-			}
+			notes = append(notes, formatNotes(p)...)
 			if p.Default != "" {
 				if p.Pointer {
 					notes = append(notes, fmt.Sprintf("Asterisk's default is %s; nil sends nothing.", p.Default))
@@ -227,6 +228,7 @@ func (c *ctx) method(f *jen.File, o *ir.Operation) {
 		return
 	}
 	f.Func().Params(recv).Id(o.GoName).Params(c.signature(o)...).Params(c.results(o)...).BlockFunc(func(g *jen.Group) {
+		c.reroute(g, o)
 		g.Id("r").Op(":=").Qual(c.ariPath(), "Request").Values(jen.Dict{
 			jen.Id("Op"):   jen.Id(opVar(o)),
 			jen.Id("Path"): c.pathExpr(o),
@@ -272,6 +274,48 @@ func (c *ctx) method(f *jen.File, o *ir.Operation) {
 	})
 }
 
+// checkedAdders are the hand-written functions of package resources that
+// add a parameter Asterisk parses in its own way, checking (and escaping)
+// its values first: func(q *ari.Query, name string, v T) error, adding
+// nothing for a zero v; addCallerID takes the name and the number.
+var checkedAdders = map[ir.Split]string{
+	ir.SplitPlain:   "addPlainList",
+	ir.SplitAppArgs: "addStasisArgs",
+	ir.SplitStrtok:  "addStrtokList",
+}
+
+// formatNotes document how a parameter's value is written on the wire.
+func formatNotes(p *ir.Param) []string {
+	const refused = "fails with a *ParamError before anything is sent"
+	switch {
+	case p.CallerID:
+		return []string{
+			`The client writes it as Asterisk parses it: Name <Number> (<Number> alone when Name is empty), the name in double quotes with " and \ escaped when it holds either or starts or ends with a blank; the zero value sends nothing.`,
+			"A Number holding '<', or a NUL anywhere, " + refused + ".",
+			"Asterisk drops the punctuation of a Number made of digits, '*', '#', '+', '(', ')', '-' and '.' (555-0100 becomes 5550100).",
+		}
+	case !p.Multiple:
+		return nil
+	}
+	switch p.Split {
+	case ir.SplitPlain:
+		return []string{"The values are sent as one comma-separated value, which Asterisk splits at every comma: a value holding a comma or a NUL " + refused + "."}
+	case ir.SplitAppArgs:
+		return []string{"The values are sent as one comma-separated value, each escaped so that Stasis() receives it unchanged, one argument per value (StasisStart's args). More than 127 values, a lone empty value or a value holding a NUL " + refused + "."}
+	case ir.SplitStrtok:
+		return []string{"The values are sent as one comma-separated value, which Asterisk splits at every comma, dropping empty values: an empty value, or one holding a comma or a NUL, " + refused + "."}
+	}
+	return []string{"Several values are sent as one comma-separated value."}
+}
+
+// failWith returns err from an operation's method.
+func (c *ctx) failWith(o *ir.Operation, err jen.Code) jen.Code {
+	if c.resultType(o) != nil {
+		return jen.Return(jen.Nil(), err)
+	}
+	return jen.Return(err)
+}
+
 // setParam emits: if the field is set, add it to the query or body. The
 // client gates the parameters a request sends by itself.
 func (c *ctx) setParam(g *jen.Group, o *ir.Operation, p *ir.Param) {
@@ -279,6 +323,24 @@ func (c *ctx) setParam(g *jen.Group, o *ir.Operation, p *ir.Param) {
 	var cond jen.Code
 	var stmts []jen.Code
 	name := jen.Lit(p.Name)
+	adder, checked := checkedAdders[p.Split]
+	if p.CallerID {
+		adder, checked = "addCallerID", true
+	}
+	if checked && (p.Multiple || p.CallerID) {
+		// The adder adds nothing for an unset field.
+		args := []jen.Code{jen.Op("&").Id("q"), name, field}
+		if p.CallerID {
+			// The hand-written code does not depend on the generated
+			// ari.CallerID.
+			args = []jen.Code{jen.Op("&").Id("q"), name, field.Clone().Dot("Name"), field.Clone().Dot("Number")}
+		}
+		g.If(
+			jen.Err().Op(":=").Id(adder).Call(args...),
+			jen.Err().Op("!=").Nil(),
+		).Block(c.failWith(o, jen.Id("refused").Call(jen.Op("&").Id("r"), jen.Err())))
+		return
+	}
 	switch {
 	case p.Body != ir.NoBody:
 		cond = jen.Add(field.Clone()).Op("!=").Nil()

@@ -345,6 +345,51 @@ func TestErrorsNameFileAndElement(t *testing.T) {
 			want: []string{"operation hangup", `"channelId"`, `"channel_id"`, "ChannelID"},
 		},
 		{
+			name: "unclassified list parameter",
+			breakIt: func(t *testing.T, s string) string {
+				f := apiDoc(s, "channels")
+				replace(t, f, hangupReason, `"name": "causes",
+							"description": "Comma separated list of causes.",
+							"paramType": "query",
+							"dataType": "string"
+						},
+						{
+							`+hangupReason)
+				return f
+			},
+			want: []string{"DELETE /channels/{channelId} (hangup): parameter causes", "comma-separated list", "gen/internal/ir/quirks.go"},
+		},
+		{
+			name: "unclassified arguments parameter",
+			breakIt: func(t *testing.T, s string) string {
+				f := apiDoc(s, "channels")
+				replace(t, f, hangupReason, `"name": "appArgs",
+							"description": "The application arguments.",
+							"paramType": "query",
+							"dataType": "string"
+						},
+						{
+							`+hangupReason)
+				return f
+			},
+			want: []string{"(hangup): parameter appArgs", "comma-separated list", "listParams"},
+		},
+		{
+			name: "unclassified caller id parameter",
+			breakIt: func(t *testing.T, s string) string {
+				f := apiDoc(s, "channels")
+				replace(t, f, hangupReason, `"name": "callerId",
+							"description": "CallerID to show.",
+							"paramType": "query",
+							"dataType": "string"
+						},
+						{
+							`+hangupReason)
+				return f
+			},
+			want: []string{"(hangup): parameter callerId", "caller id", "callerIDParams"},
+		},
+		{
 			name: "nicknames whose Go names collide",
 			breakIt: func(t *testing.T, s string) string {
 				f := apiDoc(s, "channels")

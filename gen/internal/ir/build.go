@@ -82,7 +82,7 @@ func Build(inputs []Input) (*API, error) {
 	for _, r := range in {
 		b.api.Releases = append(b.api.Releases, r.Release)
 	}
-	steps := []func() error{b.buildModels, b.buildHierarchy, b.buildProps, b.buildResources, b.buildModelEnums, b.buildParamEnums, b.buildIDs}
+	steps := []func() error{b.buildModels, b.buildHierarchy, b.buildProps, b.buildResources, b.buildModelEnums, b.buildParamEnums, b.buildIDs, b.buildFixes}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return nil, err

@@ -127,6 +127,10 @@ type Enum struct {
 	Doc    string
 	Values []*EnumValue
 	Avail  Avail
+	// Param reports an enum of parameters (package resources); the others
+	// are the enums of model properties (package ari), which parameters use
+	// too when their values are a subset.
+	Param bool
 }
 
 // EnumValue is one value of an enum.
@@ -169,6 +173,9 @@ type Operation struct {
 	Params        []*Param
 	Errors        []ErrorResponse
 	Avail         Avail
+	// Reroute, if set, sends a call that sets one parameter to another
+	// operation (quirks.go, reroutes).
+	Reroute *Reroute
 }
 
 // PathParams returns the path parameters in the order the path names them.
@@ -231,7 +238,39 @@ type Param struct {
 	Avail Avail
 	// Gated reports that not every release accepts the parameter.
 	Gated bool
+	// Split says how Asterisk splits the one comma-separated value of a
+	// Multiple parameter, which decides what an element may hold.
+	Split Split
+	// ValuesInDoc reports an enum whose values the description lists in
+	// parentheses rather than in allowableValues (quirks.go, listParams).
+	ValuesInDoc bool
+	// CallerID reports a string in Asterisk's caller id syntax
+	// ("Name" <Number>), typed ari.CallerID (quirks.go, callerIDParams).
+	CallerID bool
 }
+
+// Split says how Asterisk splits the comma-separated value of a list
+// parameter (docs/ari-notes.md 2.6; quirks.go, listParams).
+type Split int
+
+// The ways Asterisk splits a list.
+const (
+	// SplitMultiple: an allowMultiple parameter, split by the parser
+	// Asterisk generates from the description (ast_app_separate_args: a
+	// comma inside quotes, parentheses or brackets does not split; nothing
+	// is removed). Values are sent as given.
+	SplitMultiple Split = iota
+	// SplitPlain: strsep at every comma, blanks stripped; a value must hold
+	// no comma.
+	SplitPlain
+	// SplitAppArgs: the arguments of the Stasis() application
+	// (AST_STANDARD_APP_ARGS, which removes quotes and backslashes); the
+	// client escapes each value so that it arrives unchanged.
+	SplitAppArgs
+	// SplitStrtok: strtok_r at every comma, which drops empty values; a
+	// value must be non-empty and hold no comma.
+	SplitStrtok
+)
 
 // IDPath is how to reach one channel or bridge id from an event.
 type IDPath struct {

@@ -181,7 +181,13 @@ func (b *builder) mergeOperation(op *Operation, e opEntry, i int) error {
 			if sp.Items != nil {
 				vals = sp.Items.Enum
 			}
-			addEnumValues(p.Type.Enum, enumStrings(vals), i)
+			strs := enumStrings(vals)
+			if p.ValuesInDoc {
+				if strs = docValues(sp.Description); strs == nil {
+					return fmt.Errorf("parameter %s: listParams (gen/internal/ir/quirks.go) says the description lists the values in parentheses, but it does not: %q", sp.Name, sp.Description)
+				}
+			}
+			addEnumValues(p.Type.Enum, strs, i)
 		}
 	}
 	for code, r := range sop.Responses.StatusCodeResponses {
@@ -280,6 +286,12 @@ func (b *builder) newParam(op *Operation, sp *spec.Parameter) (*Param, error) {
 		}
 		p.Type = &Type{Kind: EnumRef, Enum: &Enum{}}
 	}
+	if err := classifyString(op, p, sp); err != nil {
+		return nil, err
+	}
+	if p.CallerID && b.models["CallerID"] == nil {
+		return nil, fmt.Errorf("a caller id parameter needs the CallerID model, which no release declares")
+	}
 	p.Min = sp.Minimum
 	if sp.Default != nil {
 		p.Default = fmt.Sprint(sp.Default)
@@ -294,6 +306,62 @@ func (b *builder) newParam(op *Operation, sp *spec.Parameter) (*Param, error) {
 		p.Pointer = p.Default != "" && p.Default != "0"
 	}
 	return p, nil
+}
+
+var (
+	// listWordRE finds a description that speaks of a list.
+	listWordRE = regexp.MustCompile(`(?i)\b(comma|list)\b`)
+	// callerIDWordRE finds a description that speaks of a caller id.
+	callerIDWordRE = regexp.MustCompile(`(?i)\bcaller ?id\b`)
+	// docValuesRE finds the values a description lists in parentheses:
+	// "(mixing, holding, dtmf_events)".
+	docValuesRE = regexp.MustCompile(`\(([a-z0-9_]+(?:, *[a-z0-9_]+)+)\)`)
+)
+
+// classifyString applies listParams and callerIDParams to a single string
+// query parameter, and stops generation on one that reads like a list or a
+// caller id but is classified in neither (fail closed).
+func classifyString(op *Operation, p *Param, sp *spec.Parameter) error {
+	key := op.Resource.Name + "." + op.Nickname + "." + p.Name
+	single := p.In == "query" && !p.Multiple && p.Type.Kind == String
+	lp, isList := listParams[key]
+	_, notList := notListParams[key]
+	switch {
+	case isList && !single:
+		return fmt.Errorf("listed in listParams (gen/internal/ir/quirks.go) but not a single string query parameter without allowableValues")
+	case isList:
+		p.Multiple, p.Split = true, lp.split
+		if lp.valuesInDoc {
+			if !docValuesRE.MatchString(sp.Description) {
+				return fmt.Errorf("listParams (gen/internal/ir/quirks.go) says the description lists the values in parentheses, but it does not: %q", sp.Description)
+			}
+			p.Type, p.ValuesInDoc = &Type{Kind: EnumRef, Enum: &Enum{}}, true
+		}
+	case single && !notList && (listWordRE.MatchString(sp.Description) || strings.HasSuffix(strings.ToLower(p.Name), "args")):
+		return fmt.Errorf("reads like a comma-separated list: classify it in gen/internal/ir/quirks.go (listParams, with how Asterisk splits it, or notListParams)")
+	}
+	switch {
+	case callerIDParams[key] && !single:
+		return fmt.Errorf("listed in callerIDParams (gen/internal/ir/quirks.go) but not a single string query parameter")
+	case callerIDParams[key]:
+		p.CallerID = true
+	case single && (strings.EqualFold(p.Name, "callerId") || strings.EqualFold(p.Name, "caller_id") || callerIDWordRE.MatchString(sp.Description)):
+		return fmt.Errorf("reads like a caller id: list it in callerIDParams in gen/internal/ir/quirks.go if Asterisk parses it as \"Name\" <Number>")
+	}
+	return nil
+}
+
+// docValues returns the values a description lists in parentheses.
+func docValues(description string) []string {
+	m := docValuesRE.FindStringSubmatch(description)
+	if m == nil {
+		return nil
+	}
+	vals := strings.Split(m[1], ",")
+	for i := range vals {
+		vals[i] = strings.TrimSpace(vals[i])
+	}
+	return vals
 }
 
 // finishParams orders parameters (path params in path order first, then
@@ -315,16 +383,26 @@ func (b *builder) finishParams(op *Operation) {
 	sort.SliceStable(op.Params, func(a, c int) bool { return rank(op.Params[a]) < rank(op.Params[c]) })
 }
 
-// buildParamEnums names parameter enums: parameters with the same name and
-// the same values share one type named after the shortest operation that
-// has it (Mute + Direction -> MuteDirection); a name used by two different
-// value sets is prefixed with the resource (ChannelRecordIfExists).
+// buildParamEnums types enum parameters. Parameters whose values (in every
+// release) are a subset of one model enum's use it (deviceStates.update's
+// deviceState is an ari.DeviceStateValue). The others with the same name
+// and the same values share one type named after the shortest operation
+// that has it (Mute + Direction -> MuteDirection); a name used by two
+// different value sets is prefixed with the resource
+// (ChannelRecordIfExists). An enum whose values only the description lists
+// (ValuesInDoc) is named like its params struct's field when another
+// resource has an operation of the same name (bridges.create's type ->
+// BridgeCreateType, as channels.create exists); the older enums keep their
+// names.
 func (b *builder) buildParamEnums() error {
 	type group struct {
 		enum  *Enum
 		users []*Param
 		name  string
+		op    string
 		res   *Resource
+		// resources are those of the users.
+		resources map[*Resource]bool
 	}
 	groups := map[string]*group{}
 	var keys []string
@@ -347,12 +425,13 @@ func (b *builder) buildParamEnums() error {
 				g := groups[key]
 				name := op.GoName + p.GoName
 				if g == nil {
-					g = &group{enum: &Enum{}, name: name, res: res}
+					g = &group{enum: &Enum{Param: true}, name: name, op: op.GoName, res: res, resources: map[*Resource]bool{}}
 					groups[key] = g
 					keys = append(keys, key)
 				} else if len(name) < len(g.name) || (len(name) == len(g.name) && name < g.name) {
-					g.name, g.res = name, res
+					g.name, g.op, g.res = name, op.GoName, res
 				}
+				g.resources[res] = true
 				for _, v := range p.Type.Enum.Values {
 					var gv *EnumValue
 					for _, x := range g.enum.Values {
@@ -372,6 +451,21 @@ func (b *builder) buildParamEnums() error {
 		}
 	}
 	sort.Strings(keys)
+	var named []string
+	for _, k := range keys {
+		g := groups[k]
+		if me := b.modelEnumFor(g.enum); me != nil {
+			for _, p := range g.users {
+				p.Type.Enum = me
+			}
+			continue
+		}
+		if g.users[0].ValuesInDoc && b.otherResourceHas(g.resources, g.op) && !strings.HasPrefix(g.name, g.res.Singular) {
+			g.name = g.res.Singular + g.name
+		}
+		named = append(named, k)
+	}
+	keys = named
 	count := map[string]int{}
 	for _, k := range keys {
 		count[groups[k].name]++
@@ -394,4 +488,47 @@ func (b *builder) buildParamEnums() error {
 	}
 	sort.Slice(b.api.ParamEnums, func(i, j int) bool { return b.api.ParamEnums[i].GoName < b.api.ParamEnums[j].GoName })
 	return nil
+}
+
+// modelEnumFor returns the model enum whose values include all of e's, if
+// exactly one does and e has more than one value (a single value such as
+// "both" says too little to tell which enum it is).
+func (b *builder) modelEnumFor(e *Enum) *Enum {
+	if len(e.Values) < 2 {
+		return nil
+	}
+	var found *Enum
+	for _, me := range b.api.Enums {
+		has := map[string]bool{}
+		for _, v := range me.Values {
+			has[v.Value] = true
+		}
+		subset := true
+		for _, v := range e.Values {
+			subset = subset && has[v.Value]
+		}
+		if subset {
+			if found != nil {
+				return nil
+			}
+			found = me
+		}
+	}
+	return found
+}
+
+// otherResourceHas reports whether a resource outside rs has an operation
+// whose method is named op.
+func (b *builder) otherResourceHas(rs map[*Resource]bool, op string) bool {
+	for _, r := range b.api.Resources {
+		if rs[r] {
+			continue
+		}
+		for _, o := range r.Ops {
+			if o.GoName == op {
+				return true
+			}
+		}
+	}
+	return false
 }

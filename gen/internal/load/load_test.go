@@ -61,7 +61,7 @@ func TestDirRelease(t *testing.T) {
 		names = append(names, tag.Name)
 		assert.Equal(t, filepath.Join(rel.Dir, "api-docs", tag.Name+".json"), rel.Files[tag.Name])
 	}
-	assert.Equal(t, []string{"asterisk", "endpoints", "channels", "bridges", "recordings", "playbacks", "events", "applications"}, names)
+	assert.Equal(t, []string{"asterisk", "endpoints", "channels", "bridges", "recordings", "playbacks", "events", "applications", "deviceStates"}, names)
 	assert.Len(t, rel.Files, len(names))
 	assert.Equal(t, "Channel resources", doc.Tags[2].Description)
 }

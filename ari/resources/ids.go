@@ -1,0 +1,27 @@
+package resources
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+)
+
+// newID returns a random version 4 UUID, the form of the ids Asterisk
+// chooses itself: for the generated methods that must name what they
+// create (a rerouted call, see Bridges.Create).
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var s [36]byte
+	hex.Encode(s[0:8], b[0:4])
+	s[8] = '-'
+	hex.Encode(s[9:13], b[4:6])
+	s[13] = '-'
+	hex.Encode(s[14:18], b[6:8])
+	s[18] = '-'
+	hex.Encode(s[19:23], b[8:10])
+	s[23] = '-'
+	hex.Encode(s[24:36], b[10:16])
+	return string(s[:])
+}
