@@ -3,6 +3,7 @@ package aritest
 import (
 	_ "embed"
 	"encoding/json"
+	"path"
 	"sort"
 	"strings"
 
@@ -141,7 +142,7 @@ func hAsteriskListLogChannels(s *Server, c *reqCtx) reply {
 
 // Log channels added over ARI are "dynamic": Asterisk does not list them
 // (GET /asterisk/logging shows the configured ones only) but deletes and
-// rotates them.
+// rotates them, until a rotation drops them all.
 
 func hAsteriskAddLog(s *Server, c *reqCtx) reply {
 	name := c.path["logChannelName"]
@@ -165,8 +166,19 @@ func hAsteriskDeleteLog(s *Server, c *reqCtx) reply {
 	return noContent()
 }
 
+// hAsteriskRotateLog rotates a log channel: main/logger.c
+// ast_logger_rotate_channel, which then rebuilds the channels from
+// logger.conf (init_logger_chain), so every channel added over ARI is gone
+// afterwards, whether the rotation found its channel or not: deleting one
+// then answers 404.
 func hAsteriskRotateLog(s *Server, c *reqCtx) reply {
-	if _, ok := s.dynLogs[c.path["logChannelName"]]; !ok {
+	name := c.path["logChannelName"]
+	_, found := s.dynLogs[name]
+	for _, l := range s.logChannels {
+		found = found || l.Type == "File" && (l.Channel == name || path.Base(l.Channel) == name)
+	}
+	clear(s.dynLogs)
+	if !found {
 		return errReply(404, "Log channel does not exist")
 	}
 	return noContent()
@@ -195,7 +207,7 @@ func hAsteriskSetGlobalVar(s *Server, c *reqCtx) reply {
 // Globals returns a copy of the global variables.
 func (s *Server) Globals() map[string]string {
 	s.mu.Lock()
-	defer s.unlock()
+	defer s.runlock()
 	out := make(map[string]string, len(s.globals))
 	for k, v := range s.globals {
 		out[k] = v

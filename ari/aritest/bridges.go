@@ -1,6 +1,7 @@
 package aritest
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -99,28 +100,25 @@ func (s *Server) sortedBridges() []*bridge {
 	return out
 }
 
-func hBridgesCreate(s *Server, c *reqCtx) reply { return s.createBridge(c, c.str("bridgeId"), false) }
-
-func hBridgesCreateWithID(s *Server, c *reqCtx) reply {
-	return s.createBridge(c, c.path["bridgeId"], true)
+// hBridgesCreate is bridges.create as Asterisk 22.10.1 (to 23.5.0-rc1 and
+// master) runs it: it reads the whole body as the variables, not its
+// "variables" member, so the documented {"variables": {...}} fails with
+// 400 once the bridge exists, and the bridge stays.
+func hBridgesCreate(s *Server, c *reqCtx) reply {
+	return s.createBridge(c, c.str("bridgeId"), json.RawMessage(c.rawBody))
 }
 
-func (s *Server) createBridge(c *reqCtx, id string, withID bool) reply {
+// hBridgesCreateWithID is bridges.createWithId, which reads the body's
+// "variables" as documented.
+func hBridgesCreateWithID(s *Server, c *reqCtx) reply {
+	return s.createBridge(c, c.path["bridgeId"], c.body["variables"])
+}
+
+// createBridge creates a bridge, then sets the variables of vars on it
+// (ast_ari_bridges_create and ast_ari_bridges_create_with_id).
+func (s *Server) createBridge(c *reqCtx, id string, vars json.RawMessage) reply {
 	if b := s.bridges[id]; b != nil && id != "" {
-		if !withID {
-			return errReply(409, fmt.Sprintf("Bridge with id '%s' already exists", id))
-		}
-		if n := c.str("name"); n != "" && n != b.name {
-			return errReply(500, "Changing bridge name is not implemented")
-		}
-		if c.str("type") != "" {
-			return errReply(500, "Supplying a bridge type when updating a bridge is not allowed.")
-		}
-		return okJSON(b.model())
-	}
-	vars, keys, ok := readVars(c.body["variables"])
-	if !ok {
-		return errReply(400, "Error parsing request body")
+		return errReply(409, fmt.Sprintf("Bridge with id '%s' already exists", id))
 	}
 	if id == "" {
 		id = s.newUUID()
@@ -136,11 +134,15 @@ func (s *Server) createBridge(c *reqCtx, id string, withID bool) reply {
 			b.videoMode = "single"
 		}
 	}
-	for _, k := range keys {
-		b.setVar(k, vars[k])
-	}
 	s.bridges[id] = b
 	s.send(&events.BridgeCreated{Bridge: b.model()}, target{br: b})
+	list, rep, ok := bridgeBodyVars(vars)
+	if !ok {
+		return rep // the bridge stays, as in Asterisk
+	}
+	for _, v := range list {
+		b.setVar(v.name, v.value)
+	}
 	return okJSON(b.model())
 }
 
@@ -416,7 +418,7 @@ func hBridgesClearVideoSource(s *Server, c *reqCtx) reply {
 // Bridges returns the bridges.
 func (s *Server) Bridges() []ari.Bridge {
 	s.mu.Lock()
-	defer s.unlock()
+	defer s.runlock()
 	out := make([]ari.Bridge, 0, len(s.bridges))
 	for _, b := range s.sortedBridges() {
 		out = append(out, b.model())

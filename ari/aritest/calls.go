@@ -5,16 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"gostasis.dev/ari"
 	"gostasis.dev/ari/events"
+	"gostasis.dev/ari/resources"
 )
 
-// Phone is the far end of a call: a phone of the simulated "Test"
-// technology, driven by the test. It either called in (Server.PlaceCall)
-// or was dialled by an application (an originate or a dial to
-// Test/<name>). It is not the application's side of the call (a
+// Phone is the far end of a call: a simulated phone driven by the test.
+// It either called in (Server.PlaceCall) or was dialled by an application
+// (an originate or a dial to Test/<name>, or to a PJSIP, SIP or IAX2
+// endpoint the server knows: see Config.Endpoints). It is not the
+// application's side of the call (a
 // *stasis.Call, for instance). Its methods do what a person at the phone
 // does (send DTMF, hang up, answer or reject a call ringing it) and tell
 // what that person heard. A Phone serves one call and is done when its
@@ -22,11 +25,13 @@ import (
 type Phone struct {
 	s        *Server
 	id       string
+	endpoint string // "Test/alice", "PJSIP/alice"
 	outbound bool
 	done     chan struct{}
 
 	// guarded by s.mu
 	ch           *channel
+	reached      bool // an outbound call has reached the phone: it rang
 	ended        bool
 	cause        int
 	last         ari.Channel
@@ -54,8 +59,10 @@ type PlaceCallParams struct {
 	Context, Extension string
 	// Caller is the caller id.
 	Caller ari.CallerID
-	// Endpoint names the calling Test endpoint: the channel is
-	// Test/<Endpoint>-<n>. Default "phone".
+	// Endpoint names the calling endpoint: "alice" or "Test/alice" (the
+	// channel is Test/alice-<n>), or "PJSIP/alice", "SIP/alice" or
+	// "IAX2/alice" for a phone of that technology (PJSIP/alice-<n>).
+	// Default "phone".
 	Endpoint string
 	// ChannelID is the channel's unique id; default a generated one.
 	ChannelID string
@@ -79,6 +86,14 @@ func (s *Server) PlaceCall(p PlaceCallParams) (*Phone, error) {
 	}
 	if p.Endpoint == "" {
 		p.Endpoint = "phone"
+	}
+	tech, resource, ok := strings.Cut(p.Endpoint, "/")
+	if !ok {
+		tech, resource = "Test", p.Endpoint
+	}
+	tech = phoneTech(tech)
+	if tech == "" || resource == "" {
+		return nil, fmt.Errorf("%w: PlaceCall: endpoint %q: the simulated phones are Test/, PJSIP/, SIP/ and IAX2/ endpoints", ErrInvalid, p.Endpoint)
 	}
 	s.mu.Lock()
 	defer s.unlock()
@@ -107,7 +122,7 @@ func (s *Server) PlaceCall(p PlaceCallParams) (*Phone, error) {
 	} else if s.channelIDTaken(id) {
 		return nil, fmt.Errorf("aritest: PlaceCall: channel %q exists", id)
 	}
-	ch := s.newChannel(id, "Test/"+p.Endpoint+"-"+s.nextChanSuffix(), "Test", p.Endpoint, stateRing)
+	ch := s.newChannel(id, tech+"/"+resource+"-"+s.nextChanSuffix(), tech, resource, stateRing)
 	ch.caller = p.Caller
 	if p.Language != "" {
 		ch.language = p.Language
@@ -121,7 +136,7 @@ func (s *Server) PlaceCall(p PlaceCallParams) (*Phone, error) {
 	for _, k := range keys {
 		s.writeVar(ch, k, p.Variables[k], false)
 	}
-	phone := &Phone{s: s, id: id, ch: ch, done: make(chan struct{})}
+	phone := &Phone{s: s, id: id, endpoint: tech + "/" + resource, ch: ch, done: make(chan struct{})}
 	ch.phone = phone
 	s.phones[id] = phone
 	s.send(&events.ChannelCreated{Channel: ch.snapshot()}, target{ch: ch})
@@ -145,6 +160,11 @@ func (p *Phone) end() {
 // ID returns the channel's unique id.
 func (p *Phone) ID() string { return p.id }
 
+// Endpoint returns the phone's endpoint, technology and resource:
+// "Test/alice", or "PJSIP/alice" for a phone an application dialled as
+// PJSIP/alice (or PJSIP/alice/sip:..., or PJSIP/100@alice).
+func (p *Phone) Endpoint() string { return p.endpoint }
+
 // Outbound reports whether the phone was dialled by Asterisk (an
 // originate or a dial to Test/...) rather than placed a call with
 // PlaceCall.
@@ -153,15 +173,16 @@ func (p *Phone) Outbound() bool { return p.outbound }
 // Channel returns a snapshot of the channel (its last state once ended).
 func (p *Phone) Channel() ari.Channel {
 	p.s.mu.Lock()
-	defer p.s.unlock()
+	defer p.s.runlock()
 	if p.ended {
 		return p.last
 	}
 	return p.ch.snapshot()
 }
 
-// State returns the channel's state ("Ring", "Ringing", "Up", ...).
-func (p *Phone) State() string { return string(p.Channel().State) }
+// State returns the channel's state (ari.ChannelStateRing, Ringing, Up,
+// ...).
+func (p *Phone) State() ari.ChannelState { return p.Channel().State }
 
 // Done is closed when the channel has been destroyed.
 func (p *Phone) Done() <-chan struct{} { return p.done }
@@ -169,7 +190,7 @@ func (p *Phone) Done() <-chan struct{} { return p.done }
 // Cause returns the hangup cause once the call has ended, else 0.
 func (p *Phone) Cause() int {
 	p.s.mu.Lock()
-	defer p.s.unlock()
+	defer p.s.runlock()
 	return p.cause
 }
 
@@ -197,19 +218,22 @@ func (p *Phone) SendDTMF(digits string) error {
 	return nil
 }
 
-// Hangup hangs the call up from the phone's side with a cause (16 for a
-// normal clearing when cause is 0): ChannelHangupRequest with that cause,
-// then what Asterisk does for the channel (StasisEnd, the dialplan's h
-// extension, ChannelDestroyed).
-func (p *Phone) Hangup(cause int) error {
+// Hangup hangs the call up from the phone's side for a reason (""
+// means resources.HangupReasonNormal), whose hangup cause is the one
+// channels.hangup gives it (normal 16, busy 17, no_answer 19, congestion
+// 34, ...): ChannelHangupRequest with that cause, then what Asterisk does
+// for the channel (StasisEnd, the dialplan's h extension,
+// ChannelDestroyed). An unknown reason is an error matching ErrInvalid.
+func (p *Phone) Hangup(reason resources.HangupReason) error {
+	cause, err := reasonCause(reason, resources.HangupReasonNormal)
+	if err != nil {
+		return err
+	}
 	p.s.mu.Lock()
 	defer p.s.unlock()
 	ch, err := p.live()
 	if err != nil {
 		return err
-	}
-	if cause <= 0 {
-		cause = 16
 	}
 	if ch.dial != nil && !ch.dial.answered && p.outbound {
 		p.s.outboundFailed(ch, cause)
@@ -223,19 +247,33 @@ func (p *Phone) Hangup(cause int) error {
 // not an unanswered outbound call.
 var errNotRinging = errors.New("aritest: the call is not an unanswered outbound call")
 
+// errNotDialled is returned by Answer, Ring and Reject for an outbound
+// call that has not reached the phone yet (Server.WaitPhone waits for it).
+var errNotDialled = errors.New("aritest: the channel has not been dialled yet")
+
+// ringing returns the channel of an outbound call ringing the phone. Call
+// with s.mu held.
+func (p *Phone) ringing() (*channel, error) {
+	ch, err := p.live()
+	if err != nil {
+		return nil, err
+	}
+	if !p.outbound || ch.dial == nil || ch.dial.answered {
+		return nil, errNotRinging
+	}
+	if !p.reached {
+		return nil, errNotDialled
+	}
+	return ch, nil
+}
+
 // Answer answers an outbound call that is ringing the phone.
 func (p *Phone) Answer() error {
 	p.s.mu.Lock()
 	defer p.s.unlock()
-	ch, err := p.live()
+	ch, err := p.ringing()
 	if err != nil {
 		return err
-	}
-	if !p.outbound || ch.dial == nil || ch.dial.answered {
-		return errNotRinging
-	}
-	if !ch.dial.dialed {
-		return errors.New("aritest: the channel has not been dialled yet")
 	}
 	p.s.outboundAnswered(ch)
 	return nil
@@ -247,33 +285,31 @@ func (p *Phone) Answer() error {
 func (p *Phone) Ring() error {
 	p.s.mu.Lock()
 	defer p.s.unlock()
-	ch, err := p.live()
+	ch, err := p.ringing()
 	if err != nil {
 		return err
-	}
-	if !p.outbound || ch.dial == nil || ch.dial.answered {
-		return errNotRinging
 	}
 	p.s.outboundRinging(ch)
 	return nil
 }
 
-// Reject refuses an outbound call that is ringing the phone with a cause
-// (17 busy, 21 rejected, 34 congestion...; 0 means 21): a hangup request,
-// a Dial event with the matching status (BUSY, CONGESTION, NOANSWER or
-// CHANUNAVAIL) and the channel's destruction.
-func (p *Phone) Reject(cause int) error {
-	p.s.mu.Lock()
-	defer p.s.unlock()
-	ch, err := p.live()
+// Reject refuses an outbound call that is ringing the phone for a reason
+// (resources.HangupReasonBusy, HangupReasonCongestion,
+// HangupReasonNoAnswer...; "" means HangupReasonRejected), with the cause
+// channels.hangup gives it: a hangup request, a Dial event with the
+// matching status (BUSY, CONGESTION, NOANSWER or CHANUNAVAIL) and the
+// channel's destruction. An unknown reason is an error matching
+// ErrInvalid.
+func (p *Phone) Reject(reason resources.HangupReason) error {
+	cause, err := reasonCause(reason, resources.HangupReasonRejected)
 	if err != nil {
 		return err
 	}
-	if !p.outbound || ch.dial == nil || ch.dial.answered {
-		return errNotRinging
-	}
-	if cause <= 0 {
-		cause = 21
+	p.s.mu.Lock()
+	defer p.s.unlock()
+	ch, err := p.ringing()
+	if err != nil {
+		return err
 	}
 	p.s.outboundFailed(ch, cause)
 	return nil
@@ -312,7 +348,7 @@ func (p *Phone) Talk(d time.Duration) {
 // on its channel).
 func (p *Phone) DTMFHeard() string {
 	p.s.mu.Lock()
-	defer p.s.unlock()
+	defer p.s.runlock()
 	return string(p.dtmfHeard)
 }
 
@@ -320,7 +356,7 @@ func (p *Phone) DTMFHeard() string {
 // bridge playbacks), in order.
 func (p *Phone) MediaHeard() []string {
 	p.s.mu.Lock()
-	defer p.s.unlock()
+	defer p.s.runlock()
 	return append([]string(nil), p.mediaHeard...)
 }
 
@@ -328,7 +364,7 @@ func (p *Phone) MediaHeard() []string {
 // (channels.hold).
 func (p *Phone) OnHold() bool {
 	p.s.mu.Lock()
-	defer p.s.unlock()
+	defer p.s.runlock()
 	return p.onHold
 }
 
@@ -336,18 +372,18 @@ func (p *Phone) OnHold() bool {
 // (channels.redirect), in order.
 func (p *Phone) Redirects() []string {
 	p.s.mu.Lock()
-	defer p.s.unlock()
+	defer p.s.runlock()
 	return append([]string(nil), p.redirects...)
 }
 
-// WaitState waits until the channel is in state (e.g. "Up"). It fails
-// with ErrCallEnded if the call ends first.
-func (p *Phone) WaitState(ctx context.Context, state string) error {
+// WaitState waits until the channel is in state (e.g.
+// ari.ChannelStateUp). It fails with ErrCallEnded if the call ends first.
+func (p *Phone) WaitState(ctx context.Context, state ari.ChannelState) error {
 	return p.s.waitFor(ctx, func() (bool, error) {
 		if p.ended {
 			return false, ErrCallEnded
 		}
-		return p.ch.state == state, nil
+		return p.ch.state == string(state), nil
 	})
 }
 
@@ -365,7 +401,7 @@ func (p *Phone) WaitEnd(ctx context.Context) error {
 // ChannelIDs include it), to any application, oldest first.
 func (p *Phone) Events() []SentEvent {
 	p.s.mu.Lock()
-	defer p.s.unlock()
+	defer p.s.runlock()
 	var out []SentEvent
 	var ids [8]string
 	p.s.events.each(0, func(e *logEntry) bool {
@@ -397,10 +433,16 @@ func (p *Phone) WaitEvent(ctx context.Context, eventType string) (events.Event, 
 	})
 }
 
-// Phones returns the phones of the Test calls in progress, oldest first.
+// Phones returns the phones of the calls in progress, oldest first.
 func (s *Server) Phones() []*Phone {
 	s.mu.Lock()
-	defer s.unlock()
+	defer s.runlock()
+	return s.sortedPhones()
+}
+
+// sortedPhones returns the phones of the calls in progress, oldest first.
+// Call with mu held.
+func (s *Server) sortedPhones() []*Phone {
 	out := make([]*Phone, 0, len(s.phones))
 	for _, p := range s.phones {
 		out = append(out, p)
@@ -415,22 +457,36 @@ func (s *Server) Phones() []*Phone {
 	return out
 }
 
-// Phone returns the phone of the Test channel id, or nil if no call in
+// Phone returns the phone whose channel is id, or nil if no call in
 // progress has that channel.
 func (s *Server) Phone(id string) *Phone {
 	s.mu.Lock()
-	defer s.unlock()
+	defer s.runlock()
 	return s.phones[id]
 }
 
-// WaitPhone waits for the phone of a Test call in progress for which
-// match reports true (nil matches any), e.g. the phone an application
-// dials. match runs with the server locked and must not call the server
-// or the phone.
+// WaitPhone waits for the phone of a call in progress for which match
+// reports true (nil matches any), e.g. the phone an application dials,
+// and returns it; phones are tried oldest first. The phone of an outbound
+// call is only considered once the call has reached it (it rings), so
+// that Answer or Reject can follow at once; a call placed with PlaceCall
+// is considered at once. match runs without the server's lock, at once
+// and after each change: it may call the phone (Endpoint, Channel, State,
+// ...) or the server.
+//
+//	bob, err := srv.WaitPhone(ctx, func(p *aritest.Phone) bool { return p.Endpoint() == "PJSIP/bob" })
 func (s *Server) WaitPhone(ctx context.Context, match func(*Phone) bool) (*Phone, error) {
+	var cands []*Phone
 	var found *Phone
-	err := s.waitFor(ctx, func() (bool, error) {
-		for _, p := range s.phones {
+	err := s.waitOutside(ctx, func() {
+		cands = cands[:0]
+		for _, p := range s.sortedPhones() {
+			if !p.outbound || p.reached {
+				cands = append(cands, p)
+			}
+		}
+	}, func() (bool, error) {
+		for _, p := range cands {
 			if match == nil || match(p) {
 				found = p
 				return true, nil
@@ -444,7 +500,7 @@ func (s *Server) WaitPhone(ctx context.Context, match func(*Phone) bool) (*Phone
 // Channels returns snapshots of the channels, oldest first.
 func (s *Server) Channels() []ari.Channel {
 	s.mu.Lock()
-	defer s.unlock()
+	defer s.runlock()
 	chans := s.sortedChannels()
 	out := make([]ari.Channel, 0, len(chans))
 	for _, ch := range chans {
@@ -456,7 +512,7 @@ func (s *Server) Channels() []ari.Channel {
 // Channel returns a snapshot of the channel id and whether it exists.
 func (s *Server) Channel(id string) (ari.Channel, bool) {
 	s.mu.Lock()
-	defer s.unlock()
+	defer s.runlock()
 	ch := s.channels[id]
 	if ch == nil {
 		return ari.Channel{}, false
@@ -468,7 +524,7 @@ func (s *Server) Channel(id string) (ari.Channel, bool) {
 // dialplan reads it.
 func (s *Server) ChannelVar(id, name string) (string, bool) {
 	s.mu.Lock()
-	defer s.unlock()
+	defer s.runlock()
 	ch := s.channels[id]
 	if ch == nil {
 		return "", false

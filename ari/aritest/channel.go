@@ -166,10 +166,20 @@ func (s *Server) newChannel(id, name, tech, resource, state string) *channel {
 	return ch
 }
 
-// channelIDTaken reports whether id names an existing channel.
+// channelIDTaken reports whether a new channel may not take id: as
+// main/channel.c do_ids_conflict does, through get_by_uniqueid, which
+// compares id with the start of every existing id, ignoring case ("call-1"
+// is taken while "call-1-phone" exists).
 func (s *Server) channelIDTaken(id string) bool {
-	_, ok := s.channels[id]
-	return ok
+	if _, ok := s.channels[id]; ok {
+		return true
+	}
+	for existing := range s.channels {
+		if len(existing) >= len(id) && strings.EqualFold(existing[:len(id)], id) {
+			return true
+		}
+	}
+	return false
 }
 
 // setState changes the channel's state and reports it.

@@ -31,9 +31,14 @@ type Config struct {
 	// continueInDialplan run. Nil means DefaultDialplan().
 	Dialplan Dialplan
 
-	// Endpoints names the resources of the simulated "Test" technology
-	// that /endpoints lists (Test/<name>). Calls may be placed to and from
-	// any Test resource, listed or not.
+	// Endpoints names the endpoints that /endpoints lists: "alice" (or
+	// "Test/alice") is a resource of the simulated Test technology;
+	// "PJSIP/alice", "SIP/alice" and "IAX2/alice" are endpoints of those
+	// technologies, which an application can dial (originate or create
+	// to PJSIP/alice, SIP/alice, IAX2/alice/100, ...) and whose calls
+	// simulated phones answer (Server.WaitPhone). Calls may be placed to
+	// and from any Test resource, listed or not, and to any PJSIP
+	// endpoint of the dynamic configuration (DynamicConfig).
 	Endpoints []string
 
 	// Sounds adds sound names to the built-in catalogue (hello-world,

@@ -310,6 +310,9 @@ func checkCallerID(v string) (string, error) {
 func splitCallerID(in string) (name, num string) {
 	stripQuoted := func(s string) (string, bool) {
 		s = strings.TrimSpace(s)
+		if len(s) == 1 && s[0] == '"' {
+			return "", true // ast_strip_quoted takes a lone quote for both
+		}
 		if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
 			return s[1 : len(s)-1], true
 		}

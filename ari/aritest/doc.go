@@ -20,10 +20,10 @@
 //		if err != nil {
 //			t.Fatal(err)
 //		}
-//		_ = phone.WaitState(ctx, "Up") // the application answered
-//		_ = phone.SendDTMF("1#")       // the caller presses keys
-//		_ = phone.WaitEnd(ctx)         // the application hung up
-//		t.Log(phone.MediaHeard())      // what the caller heard
+//		_ = phone.WaitState(ctx, ari.ChannelStateUp) // the application answered
+//		_ = phone.SendDTMF("1#")                     // the caller presses keys
+//		_ = phone.WaitEnd(ctx)                       // the application hung up
+//		t.Log(phone.MediaHeard())                    // what the caller heard
 //	}
 //
 // Where to go next: the package example runs a whole test, application
@@ -31,7 +31,8 @@
 // dialplan. Server lists what a test can do and inspect, Phone what the
 // far end of a call can do, Config and Timing what can be set.
 // examples/ivr/main_test.go in this repository tests a stasis
-// application this way. The sections below say what the simulator does
+// application this way; package gostasis.dev/stasis/stasistest starts a
+// stasis runtime against a Server, and stops it, in one call. The sections below say what the simulator does
 // and where it differs from Asterisk.
 //
 // # What it speaks
@@ -46,6 +47,19 @@
 // only GET. /ari/api-docs serves Asterisk's own description, with basePath
 // rewritten as Asterisk does. docs/ari-notes.md in this repository
 // describes the wire protocol and the error replies it follows.
+//
+// Where Asterisk departs from its description, the simulator answers as
+// Asterisk does, so that a test sees what a real server would do:
+// POST /bridges reads its whole body as the variables (the documented
+// {"variables": {...}} fails with 400 once the bridge exists, and the
+// bridge stays), POST /bridges/{bridgeId} reads them as documented and
+// answers 409 for an existing bridge; a new channel id conflicts with
+// every existing id it begins, ignoring case ("call-1" with
+// "call-1-phone"); after such a conflict, a channel request that fails
+// otherwise (an unknown technology) answers 409 on the same connection;
+// rtp_statistics of a channel without RTP (Local) answers 403; rotating a
+// log channel drops every channel added over ARI; unsubscribing a source
+// that is not subscribed answers 422.
 //
 // # State, not canned replies
 //
@@ -89,14 +103,26 @@
 // # The far end of calls
 //
 // The far end of calls is driven from the test: Server.PlaceCall sends a
-// call from a Test phone into an application or the dialplan and returns
-// its *Phone; Server.WaitPhone returns the Phone of a call the
-// application dialled (Test/<name>), which otherwise answers by itself
-// after Timing.Ring (or never, with Never). A Phone sends DTMF, holds,
-// talks, hangs up with a cause, and answers, rings or rejects a call
-// ringing it. Server.WaitEvent, Server.Cursor, Phone.WaitEvent and
-// Server.Events give the events sent; Channels, Bridges, Playbacks,
-// Recordings, StoredRecordings and Phones give the state. DropWebsockets,
+// call from a phone into an application or the dialplan and returns its
+// *Phone; Server.WaitPhone returns the Phone of a call the application
+// dialled, once it rings, which otherwise answers by itself after
+// Timing.Ring (or never, with Never). Phones answer Test/<name> (any
+// name), and the PJSIP, SIP and IAX2 endpoints the server knows: a PJSIP
+// endpoint of the dynamic configuration (DynamicConfig) or of
+// Config.Endpoints, a SIP or IAX2 peer of Config.Endpoints; dialling
+// another endpoint fails with 500 "Allocation failed", as on Asterisk. A
+// Phone sends DTMF, holds, talks, hangs up for a
+// resources.HangupReason, and answers, rings or rejects a call ringing
+// it. Digits a phone sends during the dialplan's Answer pause reach the
+// next application, as on Asterisk: PlaceCall with Answer followed at
+// once by SendDTMF delivers the digits after StasisStart.
+//
+// Server.WaitEvent, Server.Cursor, Phone.WaitEvent and Server.Events give
+// the events sent; Channels, Bridges, Playbacks, Recordings,
+// StoredRecordings and Phones give the state. Server.WaitUntil,
+// WaitBridge, WaitChannel, WaitPhone and Phone.WaitState wait for a state
+// instead of polling; their match functions run without the server's
+// lock, so they may call the server and its phones. DropWebsockets,
 // StallWebsockets (a half-open connection that loses events),
 // RefuseWebsockets and Restart test reconnections and resynchronisation.
 //
@@ -105,6 +131,7 @@
 // The simulator moves no audio: media only takes time, and recordings are
 // silence. Bridge playbacks and music on hold use no Announcer or Recorder
 // channel, so the BRIDGEPEER updates those channels cause on Asterisk are
-// not sent. Local channels are never optimised away. Endpoints are listed
-// for the Test technology only (Asterisk lists no Local endpoints).
+// not sent. Local channels are never optimised away. /endpoints lists the
+// endpoints of Config.Endpoints only (Asterisk lists no Local endpoints,
+// and would list every PJSIP endpoint).
 package aritest

@@ -107,8 +107,13 @@ func (s *Server) dtmfSent(ch *channel, digit byte, ms int) {
 }
 
 // dtmfReceived is a digit arriving on ch: ChannelDTMFReceived, a recording
-// that ends on it, and Echo() sending it back.
+// that ends on it, and Echo() sending it back. During the dialplan's
+// Answer pause the digit is held for the next application (runPBX).
 func (s *Server) dtmfReceived(ch *channel, digit byte, ms int) {
+	if p := ch.pbx; p != nil && p.answering {
+		p.held = append(p.held, heldDigit{digit, ms})
+		return
+	}
 	s.send(&events.ChannelDTMFReceived{Digit: string(digit), DurationMS: ms, Channel: ch.snapshot()}, target{ch: ch})
 	if rec, ok := ch.mq.cur.(*liveRecording); ok && rec.terminatesOn(digit) {
 		s.finishRecording(rec, "done")

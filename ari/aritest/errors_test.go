@@ -123,7 +123,7 @@ func TestErrorReplies(t *testing.T) {
 		{"capture: remove a channel not in the bridge", "POST", "/ari/bridges/br/removeChannel?channel=cr", "", 422, "Channel not in this bridge"},
 		{"capture: bridge id in use", "POST", "/ari/bridges?bridgeId=br", "", 409, "Bridge with id 'br' already exists"},
 		{"capture: stop MOH not playing", "DELETE", "/ari/bridges/br/moh", "", 409, "Bridge isn't playing music"},
-		{"update a bridge's type", "POST", "/ari/bridges/br?type=holding", "", 500, "Supplying a bridge type when updating a bridge is not allowed."},
+		{"createWithId on an existing bridge", "POST", "/ari/bridges/br?type=holding", "", 409, "Bridge with id 'br' already exists"},
 		// playbacks and recordings
 		{"playback not found", "GET", "/ari/playbacks/nosuch", "", 404, "Playback not found"},
 		{"playback control without operation", "POST", "/ari/playbacks/nosuch/control", "", 400, "Missing operation"},
@@ -163,7 +163,8 @@ func TestErrorReplies(t *testing.T) {
 		// routing and unsimulated operations
 		{"unknown resource", "GET", "/ari/nosuch", "", 404, "Resource not found"},
 		{"method not allowed", "PUT", "/ari/channels", "", 405, "Invalid method"},
-		{"unsimulated: rtpstatistics", "GET", "/ari/channels/c1/rtp_statistics", "", 501, "aritest: channels.rtpstatistics is not simulated"},
+		{"rtpstatistics on a Local channel", "GET", "/ari/channels/c1/rtp_statistics", "", 403, "Unsupported channel type"},
+		{"rtpstatistics of an unknown channel", "GET", "/ari/channels/nosuch/rtp_statistics", "", 404, "Channel not found"},
 		{"unsimulated: transfer_progress", "POST", "/ari/channels/c1/transfer_progress?states=ringing", "", 501, "aritest: channels.transfer_progress is not simulated"},
 		{"unsimulated: claimChannel", "POST", "/ari/events/claim?channelId=c1&application=testapp", "", 501, "aritest: events.claimChannel is not simulated"},
 		{"unsimulated: sendMessage", "PUT", "/ari/endpoints/sendMessage?to=pjsip:a&from=b", "", 501, "aritest: endpoints.sendMessage is not simulated"},
@@ -197,10 +198,10 @@ func TestErrorsThroughTheClient(t *testing.T) {
 	_, err = rc.Channels.Play(c, "cr", &resources.ChannelPlayParams{Media: []string{"sound:beep"}})
 	require.ErrorIs(t, err, ari.ErrInvalidState)
 
-	_, err = rc.Channels.RTPStatistics(c, "c1")
+	err = rc.Events.ClaimChannel(c, &resources.EventClaimChannelParams{ChannelID: "c1", Application: "testapp"})
 	require.ErrorIs(t, err, ari.ErrNotImplemented)
 	require.ErrorAs(t, err, &ae)
-	assert.Equal(t, "aritest: channels.rtpstatistics is not simulated", ae.Message)
+	assert.Equal(t, "aritest: events.claimChannel is not simulated", ae.Message)
 
 	// Every 22.10.1 operation is routed: simulated, or 501.
 	ops := srv.Operations()

@@ -3,6 +3,7 @@ package aritest
 import (
 	"context"
 	"errors"
+	"sync"
 
 	"gostasis.dev/ari/events"
 )
@@ -92,7 +93,7 @@ func (l *eventLog) each(after uint64, f func(*logEntry) bool) {
 // the latest), oldest first.
 func (s *Server) Events() []SentEvent {
 	s.mu.Lock()
-	defer s.unlock()
+	defer s.runlock()
 	var out []SentEvent
 	s.events.each(0, func(e *logEntry) bool {
 		out = append(out, e.sent())
@@ -104,46 +105,55 @@ func (s *Server) Events() []SentEvent {
 // WaitEvent returns the first event sent, from the start of the event log
 // on, for which match reports true, waiting for it if it has not been sent
 // yet. A match function should therefore pick out one event (by type and
-// channel id, say); EventCursor waits for events in sequence. match runs
-// with the server locked and must not call the server.
+// channel id, say); EventCursor waits for events in sequence. match (nil
+// matches anything) runs without the server's lock: it may call the
+// server and its phones.
 func (s *Server) WaitEvent(ctx context.Context, match func(events.Event) bool) (events.Event, error) {
 	c := &EventCursor{s: s}
-	se, err := c.Next(ctx, func(se SentEvent) bool { return match(se.Event) })
+	se, err := c.Next(ctx, func(se SentEvent) bool { return match == nil || match(se.Event) })
 	return se.Event, err
 }
 
 // EventCursor reads the event log in order from a point: each Next returns
-// the next matching event sent after the previous one returned.
+// the next matching event sent after the previous one returned. Calls of
+// Next on one cursor run one at a time.
 type EventCursor struct {
 	s   *Server
+	mu  sync.Mutex // serialises Next
 	pos uint64
 }
 
 // Cursor returns a cursor positioned after the last event sent so far.
 func (s *Server) Cursor() *EventCursor {
 	s.mu.Lock()
-	defer s.unlock()
+	defer s.runlock()
 	return &EventCursor{s: s, pos: s.events.seq}
 }
 
 // Next waits for the next event after the cursor for which match reports
 // true (nil matches anything), moves the cursor past it and returns it.
-// Events the cursor passes over are skipped for good. match runs with the
-// server locked and must not call the server.
+// Events the cursor passes over are skipped for good. match runs without
+// the server's lock: it may call the server and its phones.
 func (c *EventCursor) Next(ctx context.Context, match func(SentEvent) bool) (SentEvent, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var batch []SentEvent
 	var found SentEvent
-	err := c.s.waitFor(ctx, func() (bool, error) {
-		ok := false
+	err := c.s.waitOutside(ctx, func() {
+		batch = batch[:0]
 		c.s.events.each(c.pos, func(e *logEntry) bool {
-			c.pos = e.seq
-			se := e.sent()
-			if match == nil || match(se) {
-				found, ok = se, true
-				return false
-			}
+			batch = append(batch, e.sent())
 			return true
 		})
-		return ok, nil
+	}, func() (bool, error) {
+		for _, se := range batch {
+			c.pos = se.Seq
+			if match == nil || match(se) {
+				found = se
+				return true, nil
+			}
+		}
+		return false, nil
 	})
 	return found, err
 }

@@ -48,11 +48,11 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	_ = phone.WaitState(ctx, "Up")
+	_ = phone.WaitState(ctx, ari.ChannelStateUp)
 	_, _ = phone.WaitEvent(ctx, "PlaybackFinished")
 	fmt.Println("heard:", phone.MediaHeard())
 
-	_ = phone.Hangup(16) // the caller hangs up
+	_ = phone.Hangup(resources.HangupReasonNormal) // the caller hangs up
 	<-phone.Done()
 	fmt.Println("cause:", phone.Cause())
 	// Output:
@@ -86,19 +86,22 @@ func ExampleServer_PlaceCall() {
 	_ = phone.SendDTMF("1")
 	ev, _ = phone.WaitEvent(ctx, "ChannelDtmfReceived")
 	fmt.Println("digit", ev.(*events.ChannelDTMFReceived).Digit)
-	_ = phone.Hangup(0)
+	_ = phone.Hangup(resources.HangupReasonNormal)
 	// Output:
 	// ivr [main-menu] Up ivr,main-menu
 	// digit 1
 }
 
-// A call the application dials to the Test technology rings a phone the
-// test drives: WaitPhone finds it, and the test answers as the person
-// called (with Timing.Ring set to Never, nobody else does).
+// A call the application dials rings a phone the test drives: WaitPhone
+// finds it once it rings, and the test answers as the person called (with
+// Timing.Ring set to Never, nobody else does). The application dials
+// PJSIP/bob, as it would in production: the simulator knows that
+// endpoint from Config.Endpoints (or from a res_pjsip endpoint of its
+// dynamic configuration). Test/<name> needs no configuration.
 func ExampleServer_WaitPhone() {
 	timing := aritest.FastTiming()
 	timing.Ring = aritest.Never
-	srv := aritest.NewServer(aritest.Config{Timing: timing})
+	srv := aritest.NewServer(aritest.Config{Timing: timing, Endpoints: []string{"PJSIP/bob"}})
 	defer srv.Close()
 	ctx := context.Background()
 
@@ -112,7 +115,7 @@ func ExampleServer_WaitPhone() {
 
 	// What the application does: call Bob.
 	_, err := srv.Resources().Channels.Originate(ctx, &resources.ChannelOriginateParams{
-		Endpoint: "Test/bob", App: "dialer", ChannelID: "bob-1",
+		Endpoint: "PJSIP/bob", App: "dialer", ChannelID: "bob-1",
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -120,21 +123,20 @@ func ExampleServer_WaitPhone() {
 	}
 
 	// What Bob does: his phone rings, he answers, then hangs up.
-	bob, err := srv.WaitPhone(ctx, func(p *aritest.Phone) bool { return p.ID() == "bob-1" })
+	bob, err := srv.WaitPhone(ctx, func(p *aritest.Phone) bool { return p.Endpoint() == "PJSIP/bob" })
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	_ = bob.WaitState(ctx, "Ringing")
-	fmt.Println("outbound:", bob.Outbound(), bob.State())
+	fmt.Println(bob.Channel().ID, "outbound:", bob.Outbound(), bob.State())
 	_ = bob.Answer()
 	ev, _ := bob.WaitEvent(ctx, "StasisStart")
 	fmt.Println("in the application:", ev.(*events.StasisStart).Channel.State)
-	_ = bob.Hangup(0)
+	_ = bob.Hangup(resources.HangupReasonNormal)
 	<-bob.Done()
 	fmt.Println("cause:", bob.Cause())
 	// Output:
-	// outbound: true Ringing
+	// bob-1 outbound: true Ringing
 	// in the application: Up
 	// cause: 16
 }

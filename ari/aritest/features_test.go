@@ -144,7 +144,7 @@ func TestRecordings(t *testing.T) {
 		_, err = rc.Channels.Record(c, "r1", &resources.ChannelRecordParams{Name: "cut", Format: "wav"})
 		require.NoError(t, err)
 		ws.expect("RecordingStarted r1 cut")
-		require.NoError(t, phone.Hangup(16))
+		require.NoError(t, phone.Hangup(resources.HangupReasonNormal))
 		ws.expect("ChannelHangupRequest r1", "RecordingFinished r1 cut done", "StasisEnd r1")
 	})
 }
@@ -204,7 +204,7 @@ func TestApplicationsAndSubscriptions(t *testing.T) {
 	t.Run("move to another application and back; a failed move", func(t *testing.T) {
 		defer ws.use(t)()
 		defer other.use(t)()
-		require.NoError(t, rc.Channels.Move(c, "ch1", &resources.ChannelMoveParams{App: "two", AppArgs: "moved"}))
+		require.NoError(t, rc.Channels.Move(c, "ch1", &resources.ChannelMoveParams{App: "two", AppArgs: []string{"moved"}}))
 		ws.expect("StasisEnd ch1")
 		evs := other.expect("StasisStart ch1 moved")
 		assert.Equal(t, "two", evs[0].Base().Application)
@@ -299,7 +299,7 @@ func TestChannelOperations(t *testing.T) {
 
 	t.Run("snoop", func(t *testing.T) {
 		defer ws.use(t)()
-		sn, err := rc.Channels.SnoopChannelWithID(c, "a", "snoop1", &resources.ChannelSnoopChannelWithIDParams{App: "testapp", Spy: "in", AppArgs: "s1"})
+		sn, err := rc.Channels.SnoopChannelWithID(c, "a", "snoop1", &resources.ChannelSnoopChannelWithIDParams{App: "testapp", Spy: "in", AppArgs: []string{"s1"}})
 		require.NoError(t, err)
 		assert.Equal(t, "Snoop/a-00000001", sn.Name)
 		ws.expect("StasisStart snoop1 s1")
@@ -331,10 +331,13 @@ func TestChannelOperations(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "a", br.VideoSourceID)
 		require.NoError(t, rc.Bridges.ClearVideoSource(c, "bv"))
-		// createWithId on an existing bridge returns it.
-		again, err := rc.Bridges.CreateWithID(c, "bv", nil)
+		// createWithId on an existing bridge is a conflict (22.10.1; 18
+		// and older returned the bridge).
+		_, err = rc.Bridges.CreateWithID(c, "bv", nil)
+		assert.ErrorIs(t, err, ari.ErrConflict)
+		br, err = rc.Bridges.Get(c, "bv")
 		require.NoError(t, err)
-		assert.Equal(t, []string{"a"}, again.Channels)
+		assert.Equal(t, []string{"a"}, br.Channels)
 		require.NoError(t, rc.Bridges.Destroy(c, "bv"))
 		ws.expect("ChannelLeftBridge a bv []")
 	})

@@ -113,7 +113,7 @@ func TestCallFlow(t *testing.T) {
 	assert.Equal(t, `"duration_ms":5`, jsonMember(t, evs[0], "duration_ms"))
 
 	// A mixing bridge with both halves.
-	br, err := rc.Bridges.Create(c, &resources.BridgeCreateParams{Type: "mixing", BridgeID: "br1", Name: "flow"})
+	br, err := rc.Bridges.Create(c, &resources.BridgeCreateParams{Type: []resources.BridgeCreateType{resources.BridgeCreateTypeMixing}, BridgeID: "br1", Name: "flow"})
 	require.NoError(t, err)
 	assert.Equal(t, "simple_bridge", br.Technology)
 	assert.Empty(t, br.Channels)
@@ -183,7 +183,7 @@ func TestCallFlowTestTechnology(t *testing.T) {
 	rc := srv.Resources()
 	c := ctx(t)
 
-	_, err := rc.Channels.Originate(c, &resources.ChannelOriginateParams{Endpoint: "Test/alice", App: "app1", AppArgs: "x,y", ChannelID: "out1", CallerID: "Bob <200>"})
+	_, err := rc.Channels.Originate(c, &resources.ChannelOriginateParams{Endpoint: "Test/alice", App: "app1", AppArgs: []string{"x", "y"}, ChannelID: "out1", CallerID: ari.CallerID{Name: "Bob", Number: "200"}})
 	require.NoError(t, err)
 	ev.expect("Dial out1 ", "ChannelStateChange out1 Ringing", "Dial out1 RINGING")
 
@@ -199,13 +199,13 @@ func TestCallFlowTestTechnology(t *testing.T) {
 	assert.Equal(t, []string{"sound:tt-monkeys"}, phone.MediaHeard())
 
 	require.NoError(t, rc.Channels.SendDTMF(c, "out1", &resources.ChannelSendDTMFParams{DTMF: "42"}))
-	require.Eventually(t, func() bool { return phone.DTMFHeard() == "42" }, 5*time.Second, time.Millisecond)
+	require.NoError(t, srv.WaitUntil(c, func() bool { return phone.DTMFHeard() == "42" }))
 
 	ep, err := rc.Endpoints.Get(c, "Test", "alice")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"out1"}, ep.ChannelIDs)
 
-	require.NoError(t, phone.Hangup(16))
+	require.NoError(t, phone.Hangup(resources.HangupReasonNormal))
 	ev.expect(
 		"ChannelHangupRequest out1 cause=16 soft=false",
 		"StasisEnd out1",

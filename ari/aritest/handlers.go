@@ -58,6 +58,7 @@ func handlers() map[string]handler {
 		"channels.answer":             hChannelsAnswer,
 		"channels.ring":               hChannelsRing,
 		"channels.ringStop":           hChannelFlag(ringingFlag, false),
+		"channels.rtpstatistics":      hChannelsRTPStatistics,
 		"channels.progress":           hChannelsProgress,
 		"channels.sendDTMF":           hChannelsSendDTMF,
 		"channels.mute":               hChannelsMute,

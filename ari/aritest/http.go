@@ -26,6 +26,7 @@ type reqCtx struct {
 	rawBody []byte
 	user    *User
 	host    string
+	conn    *connState // nil over the events websocket
 }
 
 // reply is a handler's answer.
@@ -202,7 +203,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if ct := r.Header.Get("Content-Type"); len(body) > 0 && ct != "" && !strings.HasPrefix(ct, "application/json") {
 		body = nil // Asterisk only reads JSON bodies
 	}
-	rep := s.dispatch(r.Method, rest, q, body, user, r.Host)
+	conn, _ := r.Context().Value(connKey{}).(*connState)
+	rep := s.dispatch(r.Method, rest, q, body, user, r.Host, conn)
 	if s.log.Enabled(r.Context(), slog.LevelDebug) {
 		s.log.Debug("aritest: request", "method", r.Method, "path", rest, "status", rep.status)
 	}
@@ -213,8 +215,9 @@ func websocketRequested(r *http.Request) bool {
 	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
 }
 
-// dispatch serves one REST request: path is the escaped path under /ari.
-func (s *Server) dispatch(method, path string, q map[string]string, body []byte, user *User, host string) reply {
+// dispatch serves one REST request: path is the escaped path under /ari;
+// conn is the state of the HTTP connection it came on, if any.
+func (s *Server) dispatch(method, path string, q map[string]string, body []byte, user *User, host string, conn *connState) reply {
 	if user != nil && user.ReadOnly && method != http.MethodGet && method != http.MethodOptions {
 		return errReply(403, "Write access denied")
 	}
@@ -240,7 +243,7 @@ func (s *Server) dispatch(method, path string, q map[string]string, body []byte,
 	if op == nil {
 		return errReply(405, "Invalid method")
 	}
-	c := &reqCtx{op: op, path: params, q: q, user: user, rawBody: body, host: host}
+	c := &reqCtx{op: op, path: params, q: q, user: user, rawBody: body, host: host, conn: conn}
 	if len(bytes.TrimSpace(body)) > 0 {
 		if err := c.readBody(); err != nil {
 			return errReply(400, "Error parsing request body")

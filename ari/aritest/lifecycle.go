@@ -15,6 +15,17 @@ type pbx struct {
 	steps          []Step
 	pc             int // index of the next step
 	timer          *simTimer
+	// answering is set during Answer's pause; the digits that arrive
+	// meanwhile are held, as __ast_answer queues back the frames it
+	// reads, for the next application to read.
+	answering bool
+	held      []heldDigit
+}
+
+// heldDigit is a DTMF digit received during Answer's pause.
+type heldDigit struct {
+	digit byte
+	ms    int
 }
 
 // startPBX makes ch run the dialplan at context/exten/priority. It reports
@@ -51,6 +62,8 @@ func (s *Server) runPBX(ch *channel) {
 			return
 		}
 		p.timer = nil
+		held := p.held
+		p.answering, p.held = false, nil
 		if p.pc >= len(p.steps) {
 			s.endPBX(ch)
 			return
@@ -60,6 +73,14 @@ func (s *Server) runPBX(ch *channel) {
 		data := s.substitute(ch, st.Data)
 		s.setDialplan(ch, p.context, p.exten, p.pc, st.App, data)
 		wait, cont := s.execApp(ch, st.App, data)
+		// The application after Answer reads the digits Answer queued
+		// back: Stasis delivers them after StasisStart.
+		for _, d := range held {
+			if ch.gone || ch.dying {
+				break
+			}
+			s.dtmfReceived(ch, d.digit, d.ms)
+		}
 		if !cont || ch.gone || ch.dying {
 			return
 		}
@@ -91,6 +112,9 @@ func (s *Server) execApp(ch *channel, app, data string) (wait time.Duration, con
 	case "answer":
 		if ch.state != stateUp {
 			s.answer(ch)
+			if p := ch.pbx; p != nil && t.AnswerDelay > 0 {
+				p.answering = true
+			}
 			return t.AnswerDelay, true
 		}
 		return 0, true

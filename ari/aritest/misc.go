@@ -138,13 +138,14 @@ func hDeviceStatesDelete(s *Server, c *reqCtx) reply {
 	return noContent()
 }
 
-// DeviceStates returns the Stasis-controlled device states.
-func (s *Server) DeviceStates() map[string]string {
+// DeviceStates returns the Stasis-controlled device states, by device
+// name ("Stasis:<name>").
+func (s *Server) DeviceStates() map[string]ari.DeviceStateValue {
 	s.mu.Lock()
-	defer s.unlock()
-	out := make(map[string]string, len(s.devices))
+	defer s.runlock()
+	out := make(map[string]ari.DeviceStateValue, len(s.devices))
 	for k, v := range s.devices {
-		out[k] = v
+		out[k] = ari.DeviceStateValue(v)
 	}
 	return out
 }
@@ -224,64 +225,7 @@ func hSoundsGet(s *Server, c *reqCtx) reply {
 	return okJSON(m)
 }
 
-// --- endpoints ---
-
-// endpointExists reports whether "tech/resource" (or "tech" alone) names a
-// listed endpoint.
-func (s *Server) endpointExists(id string) bool {
-	tech, res, _ := strings.Cut(id, "/")
-	if tech != "Test" {
-		return false
-	}
-	if res == "" {
-		return true
-	}
-	for _, e := range s.endpoints {
-		if e == res {
-			return true
-		}
-	}
-	return false
-}
-
-func (s *Server) endpointModel(res string) ari.Endpoint {
-	ep := ari.Endpoint{Technology: "Test", Resource: res, State: "online", ChannelIDs: []string{}}
-	for _, ch := range s.channels {
-		if ch.tech == "Test" && ch.resource == res {
-			ep.ChannelIDs = append(ep.ChannelIDs, ch.id)
-		}
-	}
-	sort.Strings(ep.ChannelIDs)
-	return ep
-}
-
-func (s *Server) endpointList() []ari.Endpoint {
-	out := []ari.Endpoint{}
-	names := append([]string(nil), s.endpoints...)
-	sort.Strings(names)
-	for _, n := range names {
-		out = append(out, s.endpointModel(n))
-	}
-	return out
-}
-
-func hEndpointsList(s *Server, c *reqCtx) reply { return okJSON(s.endpointList()) }
-
-func hEndpointsListByTech(s *Server, c *reqCtx) reply {
-	tech := c.path["tech"]
-	if tech != "Test" || len(s.endpoints) == 0 {
-		return errReply(404, "No Endpoints found - invalid tech "+tech)
-	}
-	return okJSON(s.endpointList())
-}
-
-func hEndpointsGet(s *Server, c *reqCtx) reply {
-	id := c.path["tech"] + "/" + c.path["resource"]
-	if c.path["resource"] == "" || !s.endpointExists(id) {
-		return errReply(404, "Endpoint not found")
-	}
-	return okJSON(s.endpointModel(c.path["resource"]))
-}
+// --- endpoints: endpoints.go ---
 
 // --- user events ---
 
@@ -319,8 +263,8 @@ func hEventsUserEvent(s *Server, c *reqCtx) reply {
 			if !s.endpointExists(id) || !strings.Contains(id, "/") {
 				return errReply(422, "Event source was not found")
 			}
-			_, res, _ := strings.Cut(id, "/")
-			m := s.endpointModel(res)
+			tech, res, _ := strings.Cut(id, "/")
+			m := s.endpointModel(tech, res)
 			ev.Endpoint = &m
 		default:
 			return errReply(400, "Invalid event source URI scheme")

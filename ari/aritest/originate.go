@@ -50,6 +50,7 @@ func (s *Server) findControlUp(id string) (*channel, reply) {
 // origination is a parsed originate / create request.
 type origination struct {
 	tech, resource string
+	endpoint       string // the phone's endpoint name (tech != Local)
 	id, otherID    string
 	appName        string
 	appArgs        []string
@@ -115,18 +116,27 @@ func (s *Server) parseOrigination(c *reqCtx, id string, create bool) (*originati
 	switch {
 	case strings.EqualFold(tech, "Local"):
 		o.tech = "Local"
-	case strings.EqualFold(tech, "Test"):
-		o.tech = "Test"
+	case phoneTech(tech) != "":
+		// A phone: Test/<name>, or an endpoint of PJSIP, SIP or IAX2
+		// that the channel driver finds (dialledEndpoint).
+		o.tech = phoneTech(tech)
+		name, found := s.dialledEndpoint(o.tech, res)
+		if !found {
+			s.log.Debug("aritest: originate: no such endpoint; Asterisk fails the channel's allocation",
+				"endpoint", endpoint, "hint", "dial Test/<name>, Local/<exten>@<context>, or a PJSIP endpoint of DynamicConfig or a PJSIP/SIP/IAX2 endpoint of Config.Endpoints")
+			return nil, c.allocFailed(), false
+		}
+		o.endpoint = name
 	default:
 		// ast_request fails for an unknown technology; ARI reports it as
-		// an allocation failure.
-		return nil, errReply(500, msgAllocFailed), false
+		// an allocation failure, or as the connection's last id conflict.
+		return nil, c.allocFailed(), false
 	}
 	if o.id != "" && s.channelIDTaken(o.id) || o.otherID != "" && s.channelIDTaken(o.otherID) {
-		return nil, errReply(409, msgIDExists), false
+		return nil, c.idConflict(), false
 	}
 	if o.tech == "Local" && o.id != "" && o.otherID == "" && s.channelIDTaken(o.id+";2") {
-		return nil, errReply(409, msgIDExists), false
+		return nil, c.idConflict(), false
 	}
 	return o, reply{}, true
 }
@@ -149,7 +159,7 @@ func (s *Server) originate(c *reqCtx, id string, create bool) reply {
 	if o.tech == "Local" {
 		ch = s.newLocalPair(o)
 	} else {
-		ch = s.newTestOutbound(o)
+		ch = s.newPhoneOutbound(o)
 	}
 	snap := ch.snapshot()
 	s.startOrigination(ch, o)
@@ -200,13 +210,14 @@ func (s *Server) newLocalPair(o *origination) *channel {
 	return ch1
 }
 
-// newTestOutbound creates an outgoing channel of the Test technology.
-func (s *Server) newTestOutbound(o *origination) *channel {
+// newPhoneOutbound creates an outgoing channel to a phone: Test/<name>,
+// or a PJSIP, SIP or IAX2 endpoint (channel <tech>/<endpoint>-<n>).
+func (s *Server) newPhoneOutbound(o *origination) *channel {
 	id := o.id
 	if id == "" {
 		id = s.newUniqueID()
 	}
-	ch := s.newChannel(id, "Test/"+o.resource+"-"+s.nextChanSuffix(), "Test", o.resource, stateDown)
+	ch := s.newChannel(id, o.tech+"/"+o.endpoint+"-"+s.nextChanSuffix(), o.tech, o.resource, stateDown)
 	if !o.create {
 		ch.dp.AppName, ch.dp.AppData = "AppDial2", "(Outgoing Line)"
 		ch.outApp, ch.outData = "AppDial2", "(Outgoing Line)"
@@ -217,7 +228,7 @@ func (s *Server) newTestOutbound(o *origination) *channel {
 	}
 	s.applyOriginationParty(ch, o)
 	s.send(&events.ChannelCreated{Channel: ch.snapshot()}, target{ch: ch})
-	phone := &Phone{s: s, id: ch.id, outbound: true, done: make(chan struct{})}
+	phone := &Phone{s: s, id: ch.id, endpoint: o.tech + "/" + o.endpoint, outbound: true, done: make(chan struct{})}
 	ch.phone = phone
 	phone.ch = ch
 	s.phones[ch.id] = phone
@@ -287,7 +298,7 @@ func (s *Server) startOrigination(ch *channel, o *origination) {
 }
 
 // dialOut dials an outgoing channel: a Local pair starts its second half's
-// dialplan, a Test channel rings.
+// dialplan, a phone rings.
 func (s *Server) dialOut(ch *channel) {
 	if ch.gone || ch.dying {
 		return
@@ -321,6 +332,9 @@ func (s *Server) dialOut(ch *channel) {
 	}
 	s.sendDial(ch, "", d.dialString)
 	s.armDialTimeout(ch)
+	if ch.phone != nil {
+		ch.phone.reached = true // Answer, Ring and Reject work from now on
+	}
 	s.outboundRinging(ch)
 	if r := s.cfg.Timing.Ring; r != Never && !d.answered {
 		d.ringTimer = s.after(r, func() { s.outboundAnswered(ch) })
@@ -422,7 +436,7 @@ func (s *Server) snoop(c *reqCtx, id string) reply {
 		id = s.newUniqueID()
 	}
 	if s.channelIDTaken(id) {
-		return errReply(409, msgIDExists)
+		return c.idConflict()
 	}
 	s.seqSnoop++
 	sn := s.newChannel(id, fmt.Sprintf("Snoop/%s-%08x", spied.id, s.seqSnoop), "Snoop", spied.id, stateUp)
@@ -469,7 +483,7 @@ func hChannelsExternalMedia(s *Server, c *reqCtx) reply {
 		id = s.newUniqueID()
 	}
 	if s.channelIDTaken(id) {
-		return errReply(409, msgIDExists)
+		return c.idConflict()
 	}
 	s.seqPointer++
 	ptr := fmt.Sprintf("0x7f75%08x", 0x30021830+(s.seqPointer-1)*0x40)

@@ -420,7 +420,7 @@ func hPlaybacksControl(s *Server, c *reqCtx) reply {
 // Playbacks returns the playbacks in progress or queued.
 func (s *Server) Playbacks() []ari.Playback {
 	s.mu.Lock()
-	defer s.unlock()
+	defer s.runlock()
 	out := make([]ari.Playback, 0, len(s.playbacks))
 	for _, pb := range s.playbacks {
 		out = append(out, pb.model())

@@ -456,7 +456,7 @@ func silentWAV(n int) []byte {
 // Recordings returns the live recordings.
 func (s *Server) Recordings() []ari.LiveRecording {
 	s.mu.Lock()
-	defer s.unlock()
+	defer s.runlock()
 	out := make([]ari.LiveRecording, 0, len(s.liveRecs))
 	for _, r := range s.liveRecs {
 		out = append(out, r.model())
@@ -468,7 +468,7 @@ func (s *Server) Recordings() []ari.LiveRecording {
 // StoredRecordings returns the stored recordings, sorted by name.
 func (s *Server) StoredRecordings() []ari.StoredRecording {
 	s.mu.Lock()
-	defer s.unlock()
+	defer s.runlock()
 	return s.storedList()
 }
 

@@ -85,7 +85,7 @@ func TestScale10000Calls(t *testing.T) {
 	if raceDetector {
 		how = "by the callers"
 		for _, id := range ids {
-			require.NoError(t, srv.Phone(id).Hangup(16))
+			require.NoError(t, srv.Phone(id).Hangup(resources.HangupReasonNormal))
 		}
 	} else {
 		var wg sync.WaitGroup
@@ -145,7 +145,7 @@ func BenchmarkPlaceCall(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := phone.Hangup(16); err != nil {
+		if err := phone.Hangup(resources.HangupReasonNormal); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,6 +1,7 @@
 package aritest_test
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"strings"
@@ -63,7 +64,7 @@ func TestPlaceCall(t *testing.T) {
 			require.NoError(t, err)
 			if tt.params.Extension == "42" {
 				// The dialplan's Answer() waits before Stasis().
-				require.NoError(t, phone.WaitState(ctx(t), "Up"))
+				require.NoError(t, phone.WaitState(ctx(t), ari.ChannelStateUp))
 			}
 			evs := ws.expect(tt.want...)
 			ss := evs[0].(*events.StasisStart)
@@ -78,11 +79,11 @@ func TestPlaceCall(t *testing.T) {
 			require.NoError(t, phone.SendDTMF("1#"))
 			dt := ws.expect("ChannelDtmfReceived "+phone.ID()+" 1", "ChannelDtmfReceived "+phone.ID()+" #")
 			assert.Equal(t, 5, dt[0].(*events.ChannelDTMFReceived).DurationMS)
-			require.NoError(t, phone.Hangup(17))
+			require.NoError(t, phone.Hangup(resources.HangupReasonBusy))
 			ws.expect("ChannelHangupRequest "+phone.ID()+" cause=17 soft=false", "StasisEnd "+phone.ID())
 			require.NoError(t, phone.WaitEnd(ctx(t)))
 			assert.Equal(t, 17, phone.Cause())
-			assert.ErrorIs(t, phone.Hangup(16), aritest.ErrCallEnded)
+			assert.ErrorIs(t, phone.Hangup(resources.HangupReasonNormal), aritest.ErrCallEnded)
 			assert.ErrorIs(t, phone.SendDTMF("1"), aritest.ErrCallEnded)
 			// The application is not subscribed to the channel after
 			// StasisEnd: it does not see ChannelDestroyed.
@@ -132,10 +133,10 @@ func TestOutboundTestCalls(t *testing.T) {
 		ws.expect("Dial bob1 ", "ChannelStateChange bob1 Ringing", "Dial bob1 RINGING")
 		phone, err := srv.WaitPhone(c, func(p *aritest.Phone) bool { return p.ID() == "bob1" })
 		require.NoError(t, err)
-		require.NoError(t, phone.WaitState(c, "Ringing"))
-		require.NoError(t, phone.Reject(17))
+		require.NoError(t, phone.WaitState(c, ari.ChannelStateRinging))
+		require.NoError(t, phone.Reject(resources.HangupReasonBusy))
 		ws.expect("ChannelHangupRequest bob1 cause=17 soft=false", "Dial bob1 BUSY", "ChannelDestroyed bob1 cause=17 User busy")
-		assert.ErrorIs(t, phone.WaitState(c, "Up"), aritest.ErrCallEnded)
+		assert.ErrorIs(t, phone.WaitState(c, ari.ChannelStateUp), aritest.ErrCallEnded)
 	})
 
 	t.Run("created, dialled with a caller, answered", func(t *testing.T) {
@@ -143,9 +144,14 @@ func TestOutboundTestCalls(t *testing.T) {
 		_, err := rc.Channels.Create(c, &resources.ChannelCreateParams{Endpoint: "Test/carol", App: "app1", ChannelID: "carol1"})
 		require.NoError(t, err)
 		ws.expect("ChannelDialplan carol1 Stasis(app1)", "ChannelVarset carol1 STASISSTATUS=", "StasisStart carol1")
-		phone, err := srv.WaitPhone(c, func(p *aritest.Phone) bool { return p.ID() == "carol1" })
-		require.NoError(t, err)
+		// The phone exists, but WaitPhone waits until the call reaches it.
+		phone := srv.Phone("carol1")
+		require.NotNil(t, phone)
 		assert.Error(t, phone.Answer(), "not dialled yet")
+		short, cancel := context.WithTimeout(c, 20*time.Millisecond)
+		defer cancel()
+		_, err = srv.WaitPhone(short, func(p *aritest.Phone) bool { return p.ID() == "carol1" })
+		assert.ErrorIs(t, err, context.DeadlineExceeded, "a created channel that is not dialled has not reached its phone")
 		inbound, err := srv.PlaceCall(aritest.PlaceCallParams{App: "app1", Answer: true, ChannelID: "in1"})
 		require.NoError(t, err)
 		ws.expect("StasisStart in1")
@@ -156,7 +162,7 @@ func TestOutboundTestCalls(t *testing.T) {
 		ws.expect("ChannelStateChange carol1 Up", "Dial carol1 ANSWER")
 		require.NoError(t, rc.Channels.Hangup(c, "carol1", nil))
 		ws.expect("ChannelHangupRequest carol1 cause=32 soft=true", "StasisEnd carol1", "ChannelVarset carol1 STASISSTATUS=SUCCESS", "ChannelDestroyed carol1")
-		require.NoError(t, inbound.Hangup(0))
+		require.NoError(t, inbound.Hangup(resources.HangupReasonNormal))
 		ws.expect("ChannelHangupRequest in1 cause=16", "StasisEnd in1")
 	})
 
@@ -257,7 +263,7 @@ func TestDropAndRefuseWebsockets(t *testing.T) {
 	}
 	assert.GreaterOrEqual(t, refused, 2, "attempts refused with 503: %v", st.stateLog())
 	require.NoError(t, srv.WaitApp(c, "testapp"))
-	require.NoError(t, phone.Hangup(16))
+	require.NoError(t, phone.Hangup(resources.HangupReasonNormal))
 	st.expect("ChannelHangupRequest", "StasisEnd")
 }
 

@@ -113,6 +113,7 @@ func NewServer(cfg Config) *Server {
 	s.docs = loadAPIDocs()
 	s.hs = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
 	s.hs.Config.ErrorLog = nil
+	s.hs.Config.ConnContext = withConnState
 	s.hs.Start()
 	s.URL = s.hs.URL
 
@@ -194,7 +195,8 @@ func (s *Server) Close() {
 }
 
 // unlock wakes the goroutines waiting for a change (WaitEvent, WaitState,
-// ...) and unlocks mu. Every holder of mu releases it with unlock.
+// ...) and unlocks mu. Every holder of mu that may have changed something
+// releases it with unlock; a read-only accessor uses runlock (waits.go).
 func (s *Server) unlock() {
 	if s.waitCh != nil {
 		close(s.waitCh)
@@ -340,7 +342,7 @@ func (s *Server) RefuseWebsockets(d time.Duration) {
 // events websocket connected, sorted.
 func (s *Server) Apps() []string {
 	s.mu.Lock()
-	defer s.unlock()
+	defer s.runlock()
 	var out []string
 	for name, a := range s.apps {
 		if a.conn != nil {

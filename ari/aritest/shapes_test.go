@@ -337,11 +337,11 @@ func runEveryEvent(t *testing.T, srv *aritest.Server) {
 	}
 	// Originate with a caller id (ChannelCallerID, ChannelConnectedLine),
 	// a dialplan channel (ChannelDialplan), Stasis on both halves.
-	_, err := rc.Channels.Originate(c, &resources.ChannelOriginateParams{Endpoint: "Local/100@default", App: "testapp", ChannelID: "c1", OtherChannelID: "c1b", CallerID: "Alice <1001>"})
+	_, err := rc.Channels.Originate(c, &resources.ChannelOriginateParams{Endpoint: "Local/100@default", App: "testapp", ChannelID: "c1", OtherChannelID: "c1b", CallerID: ari.CallerID{Name: "Alice", Number: "1001"}})
 	require.NoError(t, err)
 	_, err = srv.WaitEvent(c, func(e eventsEvent) bool { return e.EventType() == "StasisStart" && events.ChannelIDs(e)[0] == "c1b" })
 	require.NoError(t, err)
-	_, err = rc.Channels.Originate(c, &resources.ChannelOriginateParams{Endpoint: "Local/200@default", App: "testapp", ChannelID: "c2", OtherChannelID: "c2b", AppArgs: "x,y"})
+	_, err = rc.Channels.Originate(c, &resources.ChannelOriginateParams{Endpoint: "Local/200@default", App: "testapp", ChannelID: "c2", OtherChannelID: "c2b", AppArgs: []string{"x", "y"}})
 	require.NoError(t, err)
 	_, err = srv.WaitEvent(c, func(e eventsEvent) bool { return e.EventType() == "StasisStart" && events.ChannelIDs(e)[0] == "c2b" })
 	require.NoError(t, err)
@@ -365,7 +365,7 @@ func runEveryEvent(t *testing.T, srv *aritest.Server) {
 	require.NoError(t, rc.Channels.Unhold(c, "c1"))
 
 	// Bridges, subscribed to all (allapp) and implicitly (testapp).
-	_, err = rc.Bridges.Create(c, &resources.BridgeCreateParams{Type: "mixing", BridgeID: "brA", Name: "verify"})
+	_, err = rc.Bridges.Create(c, &resources.BridgeCreateParams{Type: []resources.BridgeCreateType{resources.BridgeCreateTypeMixing}, BridgeID: "brA", Name: "verify"})
 	require.NoError(t, err)
 	require.NoError(t, rc.Bridges.AddChannel(c, "brA", &resources.BridgeAddChannelParams{Channel: []string{"c1", "c2"}}))
 	_, err = rc.Bridges.Play(c, "brA", &resources.BridgePlayParams{Media: []string{"sound:hello-world"}})
@@ -389,7 +389,7 @@ func runEveryEvent(t *testing.T, srv *aritest.Server) {
 	// An inbound Test call hung up by its phone.
 	phone, err := srv.PlaceCall(aritest.PlaceCallParams{App: "testapp", Answer: true, Caller: ari.CallerID{Name: "Bob", Number: "200"}})
 	require.NoError(t, err)
-	require.NoError(t, phone.Hangup(17))
+	require.NoError(t, phone.Hangup(resources.HangupReasonBusy))
 
 	// Hang everything up.
 	require.NoError(t, rc.Channels.Hangup(c, "c1", nil))

@@ -262,7 +262,7 @@ func (c *wsConn) serveRESTRequest(data []byte) {
 	if req.MessageBody != "" {
 		body = []byte(req.MessageBody)
 	}
-	rep := c.s.dispatch(strings.ToUpper(req.Method), path, q, body, c.user, "")
+	rep := c.s.dispatch(strings.ToUpper(req.Method), path, q, body, c.user, "", nil)
 	resp := &events.RESTResponse{
 		TransactionID: req.TransactionID,
 		RequestID:     req.RequestID,

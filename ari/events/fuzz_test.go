@@ -111,12 +111,35 @@ func valueConforms(s schema, v any, typ string) bool {
 	return membersConform(s, obj, m.Props)
 }
 
-// validDate reports whether str is exactly in Asterisk's layout, with an
-// offset of at most 23:59. (time.Parse also takes a comma before the
-// fraction, which Asterisk never writes and the decoder rejects.)
+// validDate reports whether str is exactly in Asterisk's layout: a digit
+// wherever the layout has one, its separators (a '.' before the fraction,
+// a '+' or '-' before the offset) and nothing else, a valid date and time,
+// and an offset of at most 23:59. The shape is checked by hand: time.Parse
+// alone is looser (it takes a comma before the fraction, and in
+// "00.+00+0000" reads "+00" as the fraction).
 func validDate(str string) bool {
-	if _, err := time.Parse(ari.TimeLayout, str); err != nil || len(str) != len(ari.TimeLayout) || str[19] != '.' {
+	const layout = "dddd-dd-ddTdd:dd:dd.ddd+dddd" // ari.TimeLayout, 'd' for a digit
+	if len(str) != len(layout) || len(layout) != len(ari.TimeLayout) {
 		return false
+	}
+	for i := range len(layout) {
+		switch c := str[i]; layout[i] {
+		case 'd':
+			if c < '0' || c > '9' {
+				return false
+			}
+		case '+':
+			if c != '+' && c != '-' {
+				return false
+			}
+		default:
+			if c != layout[i] {
+				return false
+			}
+		}
+	}
+	if _, err := time.Parse(ari.TimeLayout, str); err != nil {
+		return false // out of range: month 13, February 30, hour 24...
 	}
 	off := str[len(str)-4:]
 	return off[:2] <= "23" && off[2:] <= "59"
@@ -152,6 +175,11 @@ func TestConforms(t *testing.T) {
 		`{"type":"StasisStart","timestamp":"2025-03-17T08:32:35.709-2400"}`,
 		`{"type":"StasisStart","timestamp":"2025-03-17T08:32:35.7-0600"}`,
 		`{"type":"StasisStart","timestamp":"2025-03-17T08:32:35,709-0600"}`,
+		`{"type":"StasisStart","timestamp":"0000-01-01T00:00:00.+00+0000"}`, // time.Parse reads "+00" as the fraction
+		`{"type":"StasisStart","timestamp":"2025-03-17T08:32:35.7a9-0600"}`,
+		`{"type":"StasisStart","timestamp":"2025-03-17 08:32:35.709-0600"}`,
+		`{"type":"StasisStart","timestamp":"2025-03-17T08:32:35.709Z0600"}`,
+		`{"type":"StasisStart","timestamp":"2025-02-30T08:32:35.709-0600"}`,
 		`{"type":"FutureEvent","timestamp":"now"}`,
 		`{"type":"FutureEvent","application":1}`,
 		`{"type":"ChannelUserevent","userevent":"x"}`,
