@@ -3,6 +3,7 @@ package stasis
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 
 	"gostasis.dev/ari/events"
@@ -21,8 +22,13 @@ type appState struct {
 	channels map[string]*Call
 	bridges  map[string]map[*Call]*bridgeLink
 	// ended records the channels whose StasisEnd was routed since the
-	// last reconnect, so that a re-sync does not resume them.
-	ended map[string]bool
+	// last reconnect, so that its re-sync does not resume them; nil when
+	// no re-sync is pending.
+	ended *endedSet
+	// shared are the app's shared bridges by key, and by bridge id
+	// (shared.go); nil until the first JoinBridge.
+	shared     map[string]*sharedBridge
+	sharedByID map[string]*sharedBridge
 
 	unowned mailbox
 }
@@ -30,6 +36,7 @@ type appState struct {
 // bridgeLink is how a call is tied to a bridge.
 type bridgeLink struct {
 	owner   bool // created or adopted by the call
+	shared  bool // the call joined the app's shared bridge (JoinBridge)
 	members int  // the call's channels in the bridge
 }
 
@@ -44,10 +51,10 @@ func newAppState(rt *Runtime, app App) *appState {
 	return a
 }
 
-// register ties channel ids to c; created marks channels the call made
-// (cleaned up when it ends). It fails when another live call of the app
-// owns one of them.
-func (a *appState) register(c *Call, created bool, ids ...string) error {
+// register ties channel ids to c as legs of the given kind; ids after the
+// first are the other halves of a Local channel (LegLocalPeer). It fails
+// when another live call of the app owns one of them.
+func (a *appState) register(c *Call, kind LegKind, ids ...string) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for _, id := range ids {
@@ -55,9 +62,13 @@ func (a *appState) register(c *Call, created bool, ids ...string) error {
 			return &OwnedError{ID: id, App: a.name, Owner: other.ChannelID}
 		}
 	}
-	for _, id := range ids {
+	for i, id := range ids {
 		a.channels[id] = c
-		c.addChannel(id, created)
+		if i == 0 {
+			c.addChannel(id, kind)
+		} else {
+			c.addChannel(id, LegLocalPeer)
+		}
 	}
 	return nil
 }
@@ -143,33 +154,45 @@ type routeScratch struct {
 func (a *appState) route(ev events.Event, gen uint64, sc *routeScratch) {
 	switch e := ev.(type) {
 	case *events.StasisStart:
+		if e.Channel.ID == "" {
+			a.protocolError(ev, "no channel id")
+			return
+		}
 		a.routeStart(e, gen)
 		return
 	case *events.StasisEnd:
+		if e.Channel.ID == "" {
+			a.protocolError(ev, "no channel id")
+			return
+		}
 		a.routeEnd(e)
 		return
 	}
 	a.mu.Lock()
 	calls := sc.calls[:0]
+	// The ids are substrings of the frame: clear them after use, so that
+	// the scratch does not keep the frame alive.
 	sc.ids = events.AppendChannelIDs(sc.ids[:0], ev)
 	for _, id := range sc.ids {
 		if c := a.channels[id]; c != nil {
 			calls = addCall(calls, c)
 		}
 	}
+	clear(sc.ids)
 	sc.ids = events.AppendBridgeIDs(sc.ids[:0], ev)
 	for _, id := range sc.ids {
 		for c := range a.bridges[id] {
 			calls = addCall(calls, c)
 		}
 	}
+	clear(sc.ids)
 	a.trackBridges(ev)
 	if d, ok := ev.(*events.ChannelDestroyed); ok {
 		// A channel of a call (not its primary, which ended at StasisEnd)
 		// is gone: it no longer routes.
 		if c := a.channels[d.Channel.ID]; c != nil && d.Channel.ID != c.ChannelID {
 			delete(a.channels, d.Channel.ID)
-			c.removeChannel(d.Channel.ID)
+			c.channelGone(d.Channel.ID)
 		}
 	}
 	a.mu.Unlock()
@@ -203,8 +226,9 @@ func (a *appState) trackBridges(ev events.Event) {
 			return
 		}
 		if c := a.channels[e.Channel.ID]; c != nil {
-			a.link(c, e.Bridge.ID).members++
-			c.addBridge(e.Bridge.ID, false)
+			id := strings.Clone(e.Bridge.ID) // a key must not keep the frame alive
+			a.link(c, id).members++
+			c.addBridge(id, false)
 		}
 	case *events.ChannelLeftBridge:
 		c := a.channels[e.Channel.ID]
@@ -216,7 +240,7 @@ func (a *appState) trackBridges(ev events.Event) {
 			if l.members > 0 {
 				l.members--
 			}
-			if l.members == 0 && !l.owner {
+			if l.members == 0 && !l.owner && !l.shared {
 				delete(m, c)
 				c.removeBridge(e.Bridge.ID)
 				if len(m) == 0 {
@@ -229,6 +253,9 @@ func (a *appState) trackBridges(ev events.Event) {
 			c.removeBridge(e.Bridge.ID)
 		}
 		delete(a.bridges, e.Bridge.ID)
+		if sb := a.sharedByID[e.Bridge.ID]; sb != nil {
+			a.forgetShared(sb)
+		}
 	}
 }
 
@@ -238,12 +265,13 @@ func (a *appState) trackBridges(ev events.Event) {
 func (a *appState) routeStart(e *events.StasisStart, gen uint64) {
 	id := e.Channel.ID
 	a.mu.Lock()
-	delete(a.ended, id)
+	a.ended.remove(id)
 	c := a.channels[id]
 	if c == nil && e.ReplaceChannel != nil {
 		if c = a.channels[e.ReplaceChannel.ID]; c != nil {
+			id := strings.Clone(id) // a key must not keep the frame alive
 			a.channels[id] = c
-			c.addChannel(id, false)
+			c.addChannel(id, LegReplacement)
 		}
 	}
 	if c != nil {
@@ -259,7 +287,7 @@ func (a *appState) routeStart(e *events.StasisStart, gen uint64) {
 	}
 	c = a.rt.newCall(a, e, gen, false)
 	a.channels[id] = c
-	c.addChannel(id, false)
+	c.addChannel(id, LegPrimary)
 	a.mu.Unlock()
 	a.rt.stats.routed.Add(1)
 	a.rt.startCall(c, delivery{ev: e})
@@ -271,9 +299,7 @@ func (a *appState) routeStart(e *events.StasisStart, gen uint64) {
 func (a *appState) routeEnd(e *events.StasisEnd) {
 	id := e.Channel.ID
 	a.mu.Lock()
-	if a.ended != nil {
-		a.ended[id] = true
-	}
+	a.ended.add(id)
 	c := a.channels[id]
 	if c == nil {
 		a.mu.Unlock()
@@ -287,6 +313,13 @@ func (a *appState) routeEnd(e *events.StasisEnd) {
 	a.mu.Unlock()
 	a.rt.stats.routed.Add(1)
 	c.deliver(delivery{ev: e})
+}
+
+// protocolError counts and reports an event that breaks the protocol (a
+// StasisStart or StasisEnd without a channel id): it routes nothing.
+func (a *appState) protocolError(ev events.Event, what string) {
+	a.rt.stats.protocolErrs.Add(1)
+	a.log.Warn("stasis: protocol error: event ignored", "type", ev.EventType(), "error", what)
 }
 
 // toUnowned counts an event no call owns and gives it to App.Unowned.

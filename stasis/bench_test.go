@@ -80,7 +80,7 @@ func BenchmarkRoute(b *testing.B) {
 			for i := range calls {
 				start := decode(b, stasisStart("app", fmt.Sprintf("c%d", i))).(*events.StasisStart)
 				calls[i] = rt.newCall(a, start, 1, false)
-				require.NoError(b, a.register(calls[i], false, start.Channel.ID))
+				require.NoError(b, a.register(calls[i], LegPrimary, start.Channel.ID))
 			}
 			// Events for a rotating set of 64 calls, spread over the range.
 			evs := make([]events.Event, 64)

@@ -50,11 +50,14 @@ type Call struct {
 	// resyncQueued is set while an overflow Resync waits in the mailbox.
 	resyncQueued atomic.Bool
 
-	handler any // set by the factory, read by finish (same goroutine)
+	handler any      // set by the factory, read by finish (same goroutine)
+	flow    callFlow // straight-line waits (wait.go)
 
 	mu       sync.Mutex
-	channels map[string]bool // id -> created by the call (cleaned up at the end)
+	channels map[string]legState // id -> what the channel is to the call (legs.go)
 	bridges  map[string]bool
+	shared   []*sharedBridge // the app's shared bridges the call joined, guarded by app.mu (shared.go)
+	now      callStep        // what the goroutine runs, for ShutdownError
 }
 
 // Context returns the call's context: cancelled when the call ends.
@@ -79,23 +82,33 @@ func (c *Call) Answer(ctx context.Context) error {
 }
 
 // Hangup hangs up the call's channel; the call ends when its StasisEnd
-// arrives.
+// arrives. A channel that is already gone is not an error: Hangup then
+// returns nil (Asterisk's 404 means the hangup already happened).
 func (c *Call) Hangup(ctx context.Context, reason resources.HangupReason) error {
 	var p *resources.ChannelHangupParams
 	if reason != "" {
 		p = &resources.ChannelHangupParams{Reason: reason}
 	}
-	return c.rt.rest.Channels.Hangup(ctx, c.ChannelID, p)
+	err := c.rt.rest.Channels.Hangup(ctx, c.ChannelID, p)
+	if errors.Is(err, ari.ErrNotFound) {
+		return nil
+	}
+	return err
 }
 
 // Originate creates a channel whose events reach this call's handler,
 // including those that arrive before Asterisk's reply: the id is chosen
-// first (p.ChannelID, or a new one), registered, then the request is sent.
-// With a Local endpoint the other half (p.OtherChannelID, or "<id>;2") is
-// registered too. When p names no app, extension or context, the channel
-// is sent to this call's app. The call owns the channel: it is hung up
-// when the call ends unless released.
-func (c *Call) Originate(ctx context.Context, p resources.ChannelOriginateParams) (*ari.Channel, error) {
+// first (params.ChannelID, or a new one), registered, then the request is
+// sent. With a Local endpoint the other half (params.OtherChannelID, or
+// "<id>;2") is registered too. When params names no app, extension or
+// context, the channel is sent to this call's app. The call owns the
+// channel: it is hung up when the call ends unless released. params is
+// taken as by Channels.Originate (nil sends none) and left unchanged.
+func (c *Call) Originate(ctx context.Context, params *resources.ChannelOriginateParams) (*ari.Channel, error) {
+	var p resources.ChannelOriginateParams
+	if params != nil {
+		p = *params // a copy: the defaults below stay out of the caller's struct
+	}
 	if p.ChannelID == "" {
 		p.ChannelID = NewID()
 	}
@@ -103,12 +116,17 @@ func (c *Call) Originate(ctx context.Context, p resources.ChannelOriginateParams
 		p.App = c.App
 	}
 	ids := channelIDs(p.Endpoint, p.ChannelID, p.OtherChannelID)
-	return registered(c, ids, func() (*ari.Channel, error) { return c.rt.rest.Channels.Originate(ctx, &p) })
+	return registered(c, LegOriginated, ids, func() (*ari.Channel, error) { return c.rt.rest.Channels.Originate(ctx, &p) })
 }
 
 // Create creates a channel without dialling it (channels.create), like
 // Originate registering it first; dial it with REST().Channels.Dial.
-func (c *Call) Create(ctx context.Context, p resources.ChannelCreateParams) (*ari.Channel, error) {
+// params is left unchanged.
+func (c *Call) Create(ctx context.Context, params *resources.ChannelCreateParams) (*ari.Channel, error) {
+	var p resources.ChannelCreateParams
+	if params != nil {
+		p = *params // a copy: the defaults below stay out of the caller's struct
+	}
 	if p.ChannelID == "" {
 		p.ChannelID = NewID()
 	}
@@ -116,12 +134,17 @@ func (c *Call) Create(ctx context.Context, p resources.ChannelCreateParams) (*ar
 		p.App = c.App
 	}
 	ids := channelIDs(p.Endpoint, p.ChannelID, p.OtherChannelID)
-	return registered(c, ids, func() (*ari.Channel, error) { return c.rt.rest.Channels.Create(ctx, &p) })
+	return registered(c, LegOriginated, ids, func() (*ari.Channel, error) { return c.rt.rest.Channels.Create(ctx, &p) })
 }
 
 // Snoop creates a snoop channel on one of the call's channels (channelID,
 // or the call's own when empty), registered to this call like Originate.
-func (c *Call) Snoop(ctx context.Context, channelID string, p resources.ChannelSnoopChannelParams) (*ari.Channel, error) {
+// params is left unchanged.
+func (c *Call) Snoop(ctx context.Context, channelID string, params *resources.ChannelSnoopChannelParams) (*ari.Channel, error) {
+	var p resources.ChannelSnoopChannelParams
+	if params != nil {
+		p = *params // a copy: the defaults below stay out of the caller's struct
+	}
 	if channelID == "" {
 		channelID = c.ChannelID
 	}
@@ -131,7 +154,7 @@ func (c *Call) Snoop(ctx context.Context, channelID string, p resources.ChannelS
 	if p.App == "" {
 		p.App = c.App
 	}
-	return registered(c, []string{p.SnoopID}, func() (*ari.Channel, error) {
+	return registered(c, LegSnoop, []string{p.SnoopID}, func() (*ari.Channel, error) {
 		return c.rt.rest.Channels.SnoopChannel(ctx, channelID, &p)
 	})
 }
@@ -139,8 +162,13 @@ func (c *Call) Snoop(ctx context.Context, channelID string, p resources.ChannelS
 // CreateBridge creates a bridge whose events reach this call: its id is
 // chosen and registered first, and the app is subscribed to it so that
 // Asterisk sends its events. The call owns the bridge: it is destroyed when
-// the call ends unless released.
-func (c *Call) CreateBridge(ctx context.Context, p resources.BridgeCreateParams) (*ari.Bridge, error) {
+// the call ends unless released. params (nil for a default bridge) is left
+// unchanged.
+func (c *Call) CreateBridge(ctx context.Context, params *resources.BridgeCreateParams) (*ari.Bridge, error) {
+	var p resources.BridgeCreateParams
+	if params != nil {
+		p = *params // a copy: the defaults below stay out of the caller's struct
+	}
 	if p.BridgeID == "" {
 		p.BridgeID = NewID()
 	}
@@ -161,7 +189,7 @@ func (c *Call) CreateBridge(ctx context.Context, p resources.BridgeCreateParams)
 // hung up when the call ends. It fails with an *OwnedError when another
 // call of the app owns the channel.
 func (c *Call) Adopt(ctx context.Context, channelID string) error {
-	if err := c.app.register(c, false, channelID); err != nil {
+	if err := c.app.register(c, LegAdopted, channelID); err != nil {
 		return err
 	}
 	if _, err := c.rt.rest.Applications.Subscribe(ctx, c.App, &resources.ApplicationSubscribeParams{EventSource: []string{"channel:" + channelID}}); err != nil {
@@ -195,10 +223,10 @@ func (c *Call) Release(channelID string) error {
 // ReleaseBridge gives up a bridge the call created or adopted.
 func (c *Call) ReleaseBridge(bridgeID string) { c.app.unlinkBridge(c, bridgeID) }
 
-// registered registers ids to c, runs create, and unregisters them if it
-// fails.
-func registered(c *Call, ids []string, create func() (*ari.Channel, error)) (*ari.Channel, error) {
-	if err := c.app.register(c, true, ids...); err != nil {
+// registered registers ids to c as legs of kind (see appState.register),
+// runs create, and unregisters them if it fails.
+func registered(c *Call, kind LegKind, ids []string, create func() (*ari.Channel, error)) (*ari.Channel, error) {
+	if err := c.app.register(c, kind, ids...); err != nil {
 		return nil, err
 	}
 	ch, err := create()

@@ -28,13 +28,19 @@ func (c *Call) deliver(d delivery) {
 	if limit <= 0 || n <= limit {
 		return
 	}
+	if c.rt.cfg.Overflow == OverflowDropNewest && d.ev != nil && c.isOwnEnd(d.ev) {
+		// The call's own StasisEnd is never dropped: without it the call
+		// would run on until a re-sync. It may take the mailbox one over
+		// the limit.
+		return
+	}
 	c.rt.stats.overflows.Add(1)
 	switch c.rt.cfg.Overflow {
 	case OverflowDropNewest:
 		if c.mb.dropNewest() {
 			c.log.Warn("stasis: mailbox full: event dropped", "limit", limit, "type", eventType(d))
 			if c.resyncQueued.CompareAndSwap(false, true) {
-				c.mb.push(delivery{resync: &Resync{Reason: ResyncOverflow, At: time.Now()}})
+				c.mb.push(delivery{note: &notice{resync: &Resync{Reason: ResyncOverflow, At: time.Now()}}})
 			}
 		}
 	default:
@@ -53,12 +59,32 @@ func eventType(d delivery) string {
 var (
 	errOverflow = errors.New("stasis: mailbox limit reached")
 	errShutdown = errors.New("stasis: runtime shut down")
+	errGoexit   = errors.New("stasis: handler called runtime.Goexit")
 )
 
 // run is the call's goroutine: the factory, then the events in order.
+// The call finishes on every exit of the goroutine: a return, a panic
+// that escaped, or runtime.Goexit (t.Fatal in a handler), which ends the
+// call like a panic.
 func (c *Call) run(first delivery) {
 	defer c.rt.calls.Done()
+	defer c.rt.removeLive(c)
+	finishing := false
+	defer func() {
+		if finishing {
+			return
+		}
+		var end End
+		if r := recover(); r != nil {
+			end = c.panicked(r)
+		} else {
+			c.log.Error("stasis: handler called runtime.Goexit", "stack", string(debug.Stack()))
+			end = End{Reason: EndPanic, Err: errGoexit}
+		}
+		c.finish(end)
+	}()
 	end := c.serve(first)
+	finishing = true
 	c.finish(end)
 }
 
@@ -78,7 +104,7 @@ func (c *Call) serve(first delivery) End {
 			return c.cancelled()
 		}
 		var ok bool
-		if d, ok = c.mb.next(); !ok {
+		if d, ok = c.next(); !ok {
 			return c.cancelled()
 		}
 	}
@@ -101,12 +127,19 @@ func (c *Call) newHandler() (h any, end End, done bool) {
 			h, end, done = nil, c.panicked(r), true
 		}
 	}()
+	c.doing(doingFactory, nil, nil)
 	h, err := c.app.app.New(c.ctx, c)
+	c.doing("", nil, nil)
 	switch {
+	case err != nil && c.endedBy(err):
+		return nil, c.endedEnd(), true
 	case err != nil:
 		return nil, End{Reason: EndError, Err: err}, true
 	case h == nil:
 		return nil, End{Reason: EndError, Err: errors.New("stasis: the factory returned no handler")}, true
+	}
+	if err := c.rt.checks.check(c, h); err != nil {
+		return nil, End{Reason: EndError, Err: err}, true
 	}
 	return h, End{}, false
 }
@@ -129,18 +162,25 @@ func (c *Call) handle(h any, d delivery) (end End, done bool) {
 	if d.synthetic {
 		ctx = context.WithValue(ctx, syntheticKey{}, true)
 	}
+	// Forget the event once handled: it must not outlive its delivery.
+	defer c.doing("", nil, nil)
 	var err error
-	if d.resync != nil {
-		if d.resync.Reason == ResyncOverflow {
+	if n := d.note; n != nil && n.resync != nil {
+		if n.resync.Reason == ResyncOverflow {
 			c.resyncQueued.Store(false)
 		}
 		if rh, ok := h.(ResyncHandler); ok {
-			err = rh.OnResync(ctx, *d.resync)
+			c.doing(doingResync, nil, nil)
+			err = rh.OnResync(ctx, *n.resync)
 		}
+	} else if n != nil && n.task != nil {
+		c.doing(doingTask, nil, nil)
+		err = n.task.run(ctx)
 	} else {
+		c.doing("", h, d.ev)
 		_, err = events.Dispatch(ctx, h, d.ev)
 	}
-	if err != nil {
+	if err != nil && !c.endedBy(err) {
 		return End{Reason: EndError, Err: err}, true
 	}
 	if e, ok := d.ev.(*events.StasisEnd); ok && e.Channel.ID == c.ChannelID {
@@ -163,7 +203,7 @@ func (c *Call) finish(end End) {
 	a.forgetLocked(c)
 	a.mu.Unlock()
 	c.cancel(errEnded)
-	rest := c.mb.close()
+	rest := append(c.takeHeld(), c.mb.close()...)
 	for _, d := range rest {
 		if d.ev != nil {
 			a.toUnowned(d.ev)
@@ -182,6 +222,7 @@ func (c *Call) finish(end End) {
 	}
 	cleanup, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), c.rt.cfg.cleanupTimeout())
 	defer cancel()
+	c.doing(doingCleanup, nil, nil)
 	switch end.Reason {
 	case EndError, EndPanic, EndOverflow, EndShutdown:
 		if !c.rt.cfg.KeepChannelOnError {
@@ -199,7 +240,9 @@ func (c *Call) finish(end End) {
 			}
 		}
 	}
+	c.leaveSharedBridges(cleanup)
 	if eh, ok := c.handler.(EndHandler); ok {
+		c.doing(doingOnEnd, nil, nil)
 		func() {
 			defer func() {
 				if r := recover(); r != nil {

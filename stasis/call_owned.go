@@ -4,19 +4,34 @@ package stasis
 // registrar (appState) has tied to it, and which of them the call created
 // and must clean up when it ends. Each Call guards its own sets with c.mu.
 
-// addChannel records channel id; created marks one the call made.
-func (c *Call) addChannel(id string, created bool) {
+// addChannel records channel id as a leg of the given kind; a channel the
+// call already has keeps its kind.
+func (c *Call) addChannel(id string, kind LegKind) {
 	c.mu.Lock()
 	if c.channels == nil {
-		c.channels = map[string]bool{}
+		c.channels = map[string]legState{}
 	}
-	c.channels[id] = c.channels[id] || created
+	if s, ok := c.channels[id]; !ok || s.gone {
+		c.channels[id] = legState{kind: kind}
+	}
 	c.mu.Unlock()
 }
 
+// removeChannel forgets channel id (released or unregistered).
 func (c *Call) removeChannel(id string) {
 	c.mu.Lock()
 	delete(c.channels, id)
+	c.mu.Unlock()
+}
+
+// channelGone marks channel id destroyed: no longer owned, still a leg
+// for Leg.
+func (c *Call) channelGone(id string) {
+	c.mu.Lock()
+	if s, ok := c.channels[id]; ok {
+		s.gone = true
+		c.channels[id] = s
+	}
 	c.mu.Unlock()
 }
 
@@ -40,8 +55,8 @@ func (c *Call) channelIDs() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	out := []string{c.ChannelID}
-	for id := range c.channels {
-		if id != c.ChannelID {
+	for id, s := range c.channels {
+		if id != c.ChannelID && !s.gone {
 			out = append(out, id)
 		}
 	}
@@ -62,8 +77,8 @@ func (c *Call) bridgeIDs() []string {
 func (c *Call) owned() (channels, bridges []string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for id, own := range c.channels {
-		if own && id != c.ChannelID {
+	for id, s := range c.channels {
+		if s.kind.created() && !s.gone && id != c.ChannelID {
 			channels = append(channels, id)
 		}
 	}

@@ -108,9 +108,27 @@ type Config struct {
 	// CleanupTimeout bounds the REST calls the runtime makes on its own
 	// (hangups, re-sync). Default 10s.
 	CleanupTimeout time.Duration
+	// ShutdownGrace is how long Shutdown (and Run, when its context ends)
+	// still waits after cancelling the calls: for their handlers to
+	// return and the channels to be hung up. Handlers still running then
+	// ignore their context: they are abandoned, logged at WARN and listed
+	// in a *ShutdownError, so that shutting down never hangs. Default 1s;
+	// raise it when hangups to a distant Asterisk take longer.
+	ShutdownGrace time.Duration
+	// ResyncEndedLimit bounds how many channels the runtime remembers
+	// between a reconnect and the end of its re-sync: those whose
+	// StasisEnd arrived meanwhile, which the re-sync must neither resume
+	// nor end again, as its channel list may predate their end. Beyond it
+	// the oldest are forgotten first (only the most recent ends can race
+	// the list). Default 50,000 (a few MiB).
+	ResyncEndedLimit int
 
 	// Logger receives the runtime's logs; every line about a call carries
-	// its app and channel. Default: the client's logger.
+	// its app and channel. Default: warnings and errors go to
+	// slog.Default() (as it is when New runs), so that nothing goes
+	// wrong silently: handler errors and panics, undecodable frames,
+	// failed connection attempts (with the URL and the cause),
+	// disconnections and reconnects. A normal Shutdown logs no warning.
 	Logger *slog.Logger
 	// OnState, if set, is told of every state change of the runtime's
 	// websockets, as ari.EventStream reports them; StateChange.Apps says
@@ -132,6 +150,13 @@ type Config struct {
 	// Asterisk restarted (see package configurator). Runs of one
 	// connection never overlap.
 	OnConnect func(ctx context.Context, reconnect bool)
+}
+
+func (c *Config) shutdownGrace() time.Duration {
+	if c.ShutdownGrace > 0 {
+		return c.ShutdownGrace
+	}
+	return defaultShutdownGrace
 }
 
 func (c *Config) cleanupTimeout() time.Duration {

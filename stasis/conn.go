@@ -16,6 +16,7 @@ type conn struct {
 	apps  []*appState
 	names []string
 	log   *slog.Logger
+	url   string // the websocket's URL (no credentials), for logs
 
 	// Owned by the reader goroutine (the stream's deliver callback).
 	scratch routeScratch
@@ -34,7 +35,9 @@ func (c *conn) run(ctx context.Context) error {
 	cfg.Apps = c.names
 	cfg.SubscribeAll = c.rt.cfg.SubscribeAll
 	cfg.OnState = func(sc ari.StateChange) { c.onState(ctx, sc) }
-	err := c.rt.cfg.Client.EventStream(cfg).Run(ctx, c.onFrame)
+	stream := c.rt.cfg.Client.EventStream(cfg)
+	c.url = stream.URL()
+	err := stream.Run(ctx, c.onFrame)
 	if ctx.Err() != nil {
 		return nil
 	}
@@ -89,17 +92,29 @@ func (c *conn) onState(ctx context.Context, sc ari.StateChange) {
 	case ari.StateConnecting:
 		c.log.Debug("stasis: connecting", "attempt", sc.Attempt)
 	case ari.StateConnected:
-		c.log.Info("stasis: connected", "reconnect", sc.Reconnect)
+		if sc.Reconnect {
+			c.log.Warn("stasis: reconnected: events sent while disconnected are lost; re-syncing the calls", "attempt", sc.Attempt)
+		} else {
+			c.log.Info("stasis: connected", "url", c.url)
+		}
 		if sc.Reconnect {
 			c.rt.stats.reconnects.Add(1)
 			for _, a := range c.apps {
 				a.mu.Lock()
-				a.ended = map[string]bool{}
+				a.ended = newEndedSet(sc.Conn, c.rt.cfg.ResyncEndedLimit)
 				a.mu.Unlock()
 			}
 		}
 	case ari.StateDisconnected:
-		c.log.Warn("stasis: disconnected", "err", sc.Err, "retry_in", sc.RetryIn)
+		switch {
+		case ctx.Err() != nil:
+			// The runtime is stopping: a normal end.
+			c.log.Debug("stasis: disconnected", "err", sc.Err)
+		case sc.Conn == 0:
+			c.log.Warn("stasis: cannot connect to Asterisk", "url", c.url, "err", sc.Err, "attempt", sc.Attempt, "retry_in", sc.RetryIn)
+		default:
+			c.log.Warn("stasis: disconnected", "url", c.url, "err", sc.Err, "retry_in", sc.RetryIn)
+		}
 	case ari.StateStopped:
 		if sc.Err != nil && !errors.Is(sc.Err, context.Canceled) {
 			c.log.Error("stasis: connection stopped", "err", sc.Err)

@@ -8,35 +8,92 @@
 // An App is a name and a Factory. When a channel enters the app
 // (StasisStart), the runtime calls the factory with a *Call; the handler it
 // returns gets the call's events through events.Dispatch, so it implements
-// only the On<Event> methods it needs:
+// only the On<Event> methods it needs. A method may wait for the call's
+// next events in straight-line code: this one answers, plays a menu and
+// waits up to 5 seconds for a digit.
 //
-//	type greeter struct{ call *stasis.Call }
+//	type menu struct{ call *stasis.Call }
 //
-//	func (g *greeter) OnStasisStart(ctx context.Context, e *events.StasisStart) error {
-//		return g.call.Answer(ctx)
-//	}
-//
-//	func (g *greeter) OnChannelDTMFReceived(ctx context.Context, e *events.ChannelDTMFReceived) error {
-//		return g.call.Hangup(ctx, resources.HangupReasonNormal)
+//	func (m *menu) OnStasisStart(ctx context.Context, e *events.StasisStart) error {
+//		if err := m.call.Answer(ctx); err != nil {
+//			return err
+//		}
+//		pb, err := m.call.REST().Channels.Play(ctx, m.call.ChannelID, &resources.ChannelPlayParams{Media: []string{"sound:press-1-or-2"}})
+//		if err != nil {
+//			return err
+//		}
+//		if _, err := m.call.WaitPlaybackFinished(ctx, pb.ID); err != nil {
+//			return err // the caller hung up: stasis.ErrCallEnded, which is no failure
+//		}
+//		wait, cancel := context.WithTimeout(ctx, 5*time.Second)
+//		defer cancel()
+//		digit, err := m.call.WaitDTMF(wait)
+//		if errors.Is(err, context.DeadlineExceeded) {
+//			return m.call.Hangup(ctx, resources.HangupReasonNormal) // no choice
+//		} else if err != nil {
+//			return err
+//		}
+//		m.call.Logger().Info("menu", "choice", digit)
+//		return m.call.Hangup(ctx, resources.HangupReasonNormal)
 //	}
 //
 //	rt, err := stasis.New(stasis.Config{
 //		Client: client, // an *ari.Client
-//		Apps: []stasis.App{{Name: "greeter", New: func(ctx context.Context, call *stasis.Call) (any, error) {
-//			return &greeter{call: call}, nil
+//		Apps: []stasis.App{{Name: "menu", New: func(ctx context.Context, call *stasis.Call) (any, error) {
+//			return &menu{call: call}, nil
 //		}}},
 //	})
 //	if err != nil { ... }
 //	err = rt.Run(ctx) // until ctx ends or rt.Shutdown
 //
+// # Call flows
+//
+// A call's handler runs in one goroutine, so its state needs no lock.
+// Everything that runs code for a call runs there, one thing at a time:
+//
+//   - [Call.Wait], [WaitFor] and the typed waits ([Call.WaitDTMF],
+//     [Call.WaitPlaybackFinished], [Call.WaitRecording], [Call.WaitState],
+//     [Call.WaitStasisStart], [Call.WaitBridged]) block the method that
+//     calls them until an event of the call matches. Events are queued,
+//     not dispatched, while a method runs: a wait takes the event it
+//     returns, and the events it passes over are held, in order, and
+//     dispatched to the On<Event> methods once the method has returned.
+//     So nothing is lost, reordered or delivered concurrently, and a wait
+//     that follows a request in the same method cannot miss its events.
+//     The timeout is ctx's; when the call ends meanwhile, the wait fails
+//     with [ErrCallEnded] (returning it is no handler failure) and
+//     OnStasisEnd still follows.
+//   - [Call.AfterFunc] runs a func after a delay and [Call.Post] as soon
+//     as possible (Post may be called from any goroutine: it is how other
+//     code hands work to a call). An error or a panic ends the call like a
+//     handler's; timers still pending when the call ends never run.
+//
+// # Legs and shared bridges
+//
+// A call owns the channel that entered the app (its primary leg) and the
+// channels it originates, creates, snoops or adopts: all their events
+// reach its one handler, and [Call.Leg] says which leg an event concerns
+// ([LegPrimary], [LegOriginated], [LegLocalPeer] for the ";2" half of a
+// Local channel, which echoes the media and DTMF of the first...). The
+// typed waits name the channel they wait on: [Call.WaitDTMF] takes only
+// the primary's digits. [Call.Hangup] of a channel already gone succeeds.
+//
+// A bridge created with [Call.CreateBridge] belongs to its call. One that
+// several calls share, a conference room, is the app's: [Call.JoinBridge]
+// creates it on first use by its key, every member call gets its events,
+// and the last member to leave ([Call.LeaveBridge], or its end) destroys
+// it, or [Call.DestroyBridge] does earlier. The runtime keeps the count:
+// the app needs no lock.
+//
 // # Where to go next
 //
 //   - [Call] is what a handler works with: its channel, Answer and Hangup,
-//     the REST clients ([Call.REST]), and channels and bridges whose events
-//     reach the call (Originate, CreateBridge, Snoop, Adopt).
+//     the REST clients ([Call.REST]), waits and timers, and channels and
+//     bridges whose events reach the call (Originate, CreateBridge, Snoop,
+//     Adopt, JoinBridge).
 //   - [Config] holds the runtime's policies: mailbox limit, cleanup at the
-//     end of a call, reconnects, and the OnState, OnResync and OnConnect
-//     hooks.
+//     end of a call, reconnects, logging, and the OnState, OnResync and
+//     OnConnect hooks.
 //   - [ResyncHandler] and [EndHandler] are optional methods of a handler.
 //   - [Router] is ex_ari's router app: it moves each incoming call to the
 //     app its extension routes to.
@@ -70,10 +127,20 @@
 //   - StasisEnd is delivered to the handler before its context is
 //     cancelled; the call's registrations are dropped first, so nothing
 //     after it is routed to the ended call.
+//   - No reentrancy: a call's handler methods, factory, waits, AfterFunc
+//     and Post funcs run serially on its goroutine (see Call flows).
+//   - Handlers are checked: the first time a factory returns a handler of
+//     some type, its methods are checked against the handler interfaces; a
+//     method named On<Something> that matches none (a typo, or Asterisk's
+//     casing such as OnChannelDtmfReceived), a handler method with a wrong
+//     signature, and a handler with no event method fail each call of that
+//     type with a *HandlerTypeError naming the method and the closest
+//     expected name, logged once at ERROR.
 //   - Errors and panics are contained: a handler that returns an error or
 //     panics (the panic is recovered and logged with its stack and channel)
 //     ends its own call; by policy its channel is hung up
-//     (Config.KeepChannelOnError); no other call notices.
+//     (Config.KeepChannelOnError); no other call notices. A handler that
+//     calls runtime.Goexit (t.Fatal in a test) ends its call like a panic.
 //   - Nothing leaks: channels and bridges a call created are hung up and
 //     destroyed when it ends unless released (Config.KeepResourcesOnEnd).
 //   - Reconnects: the websocket reconnects forever with exponential
@@ -85,10 +152,23 @@
 //     an app meanwhile gets a handler as if StasisStart had arrived
 //     (Call.Resumed); surviving calls are told events may have been missed
 //     (ResyncHandler). What it did goes to Config.OnResync and the log.
+//     Channels whose StasisEnd arrived since the reconnect are neither
+//     resumed nor ended again; the runtime remembers the latest
+//     Config.ResyncEndedLimit of them until the re-sync has run.
 //   - Shutdown stops accepting calls, lets handlers finish until its
 //     context ends, then cancels them, closes the connections and returns
-//     when no goroutine of the runtime is left.
+//     when no goroutine of the runtime is left, or Config.ShutdownGrace
+//     after its context ended: handlers that ignore their context are then
+//     abandoned, logged at WARN and listed in a *ShutdownError (Run's
+//     context ending works the same way).
+//   - Hostile input: a StasisStart or StasisEnd without a channel id
+//     starts or ends nothing; it is logged and counted in
+//     Stats.ProtocolErrors. No frame outlives its routing: the runtime
+//     keeps no reference to an event once delivered, except Call.Start.
 //   - Observability: every log line about a call carries its app and
-//     channel; Stats counts calls, events received, routed and unrouted,
+//     channel; with no Config.Logger, warnings and errors go to
+//     slog.Default() (handler errors and panics, undecodable frames,
+//     failed connection attempts with the URL and cause, disconnections
+//     and reconnects), and a normal Shutdown logs no warning; Stats counts calls, events received, routed and unrouted,
 //     decode errors, reconnects and the mailbox high-water mark.
 package stasis

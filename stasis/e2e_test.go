@@ -56,7 +56,7 @@ func TestE2ECallLifecycle(t *testing.T) {
 
 	call, err := srv.PlaceCall(aritest.PlaceCallParams{App: "app", Args: []string{"x"}, Caller: ari.CallerID{Name: "Alice", Number: "1001"}})
 	require.NoError(t, err)
-	require.NoError(t, call.WaitState(ctx, "Up"))
+	require.NoError(t, call.WaitState(ctx, ari.ChannelStateUp))
 	_, err = call.WaitEvent(ctx, "PlaybackFinished")
 	require.NoError(t, err)
 	require.NoError(t, call.SendDTMF("1#"))
@@ -84,7 +84,7 @@ func TestE2EOriginateAndBridge(t *testing.T) {
 		case *events.StasisStart:
 			if e.Channel.ID != call.ChannelID {
 				// The dialled phone answered and entered the app: bridge.
-				b, err := call.CreateBridge(ctx, resources.BridgeCreateParams{Type: "mixing"})
+				b, err := call.CreateBridge(ctx, &resources.BridgeCreateParams{Type: []resources.BridgeCreateType{resources.BridgeCreateTypeMixing}})
 				if err != nil {
 					return err
 				}
@@ -93,7 +93,7 @@ func TestE2EOriginateAndBridge(t *testing.T) {
 			if err := call.Answer(ctx); err != nil {
 				return err
 			}
-			ch, err := call.Originate(ctx, resources.ChannelOriginateParams{Endpoint: "Test/bob"})
+			ch, err := call.Originate(ctx, &resources.ChannelOriginateParams{Endpoint: "Test/bob"})
 			if err != nil {
 				return err
 			}
@@ -111,7 +111,7 @@ func TestE2EOriginateAndBridge(t *testing.T) {
 	bobID := <-originated
 	bob := srv.Phone(bobID)
 	require.NotNil(t, bob, "the simulator knows the dialled phone")
-	require.NoError(t, bob.WaitState(ctx, "Ringing"))
+	require.NoError(t, bob.WaitState(ctx, ari.ChannelStateRinging))
 	require.NoError(t, bob.Answer())
 	_, err = srv.WaitEvent(ctx, func(e events.Event) bool {
 		b, ok := e.(*events.ChannelEnteredBridge)
@@ -121,7 +121,7 @@ func TestE2EOriginateAndBridge(t *testing.T) {
 
 	// The caller hangs up: the call ends, and the channel and bridge it
 	// created are cleaned up.
-	require.NoError(t, alice.Hangup(16))
+	require.NoError(t, alice.Hangup(resources.HangupReasonNormal))
 	r := log.waitEnded(t, 1)[0]
 	types := r.types()
 	assert.Equal(t, 2, count(types, "StasisStart"), "the originated channel's StasisStart reached the call: %v", types)
@@ -163,7 +163,7 @@ func TestE2EMoveAndRouter(t *testing.T) {
 	require.NoError(t, unmatched.WaitEnd(ctx))
 	assert.Equal(t, 1, unmatched.Cause(), "unallocated number")
 
-	require.NoError(t, matched.Hangup(16))
+	require.NoError(t, matched.Hangup(resources.HangupReasonNormal))
 	log.waitEnded(t, 1)
 	eventually(t, func() bool { return rt.Stats().LiveCalls == 0 }, "no live call")
 }
@@ -196,7 +196,7 @@ func TestE2EReconnectResync(t *testing.T) {
 	// runtime sees neither until it notices (ping timeout), reconnects and
 	// re-syncs. Asterisk replays nothing.
 	srv.StallWebsockets()
-	require.NoError(t, leaver.Hangup(16))
+	require.NoError(t, leaver.Hangup(resources.HangupReasonNormal))
 	newcomer, err := srv.PlaceCall(aritest.PlaceCallParams{App: "app", Answer: true, Args: []string{"late"}})
 	require.NoError(t, err)
 
@@ -222,8 +222,8 @@ func TestE2EReconnectResync(t *testing.T) {
 	require.NoError(t, survivor.SendDTMF("5"))
 	_, err = survivor.WaitEvent(ctx, "ChannelDtmfReceived")
 	require.NoError(t, err)
-	require.NoError(t, newcomer.Hangup(16))
-	require.NoError(t, survivor.Hangup(16))
+	require.NoError(t, newcomer.Hangup(resources.HangupReasonNormal))
+	require.NoError(t, survivor.Hangup(resources.HangupReasonNormal))
 	log.waitEnded(t, 2)
 	assert.Contains(t, surv.types(), "ChannelDtmfReceived")
 	assert.GreaterOrEqual(t, rt.Stats().Reconnects, uint64(1))

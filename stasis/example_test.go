@@ -144,13 +144,13 @@ func (c *connector) OnStasisStart(ctx context.Context, e *events.StasisStart) er
 	if e.Channel.ID == c.call.ChannelID {
 		// The caller entered the app: dial Bob.
 		fmt.Println("dialling Bob")
-		_, err := c.call.Originate(ctx, resources.ChannelOriginateParams{Endpoint: "Test/bob"})
+		_, err := c.call.Originate(ctx, &resources.ChannelOriginateParams{Endpoint: "Test/bob"})
 		return err
 	}
 	// Bob answered: his channel entered the app, and its StasisStart came
 	// to this call because Originate registered the channel first.
 	fmt.Println("Bob answered: bridging")
-	b, err := c.call.CreateBridge(ctx, resources.BridgeCreateParams{Type: "mixing"})
+	b, err := c.call.CreateBridge(ctx, &resources.BridgeCreateParams{Type: []resources.BridgeCreateType{resources.BridgeCreateTypeMixing}})
 	if err != nil {
 		return err
 	}
@@ -196,7 +196,7 @@ func ExampleCall_Originate() {
 	})
 	fmt.Println("bridges:", len(srv.Bridges()))
 
-	_ = alice.Hangup(16)
+	_ = alice.Hangup(resources.HangupReasonNormal)
 	<-ended
 	_ = bob.WaitEnd(ctx)
 	fmt.Println("Bob's phone hung up with cause", bob.Cause())
@@ -207,4 +207,152 @@ func ExampleCall_Originate() {
 	// bridges: 1
 	// Bob's phone hung up with cause 16
 	// bridges: 0
+}
+
+// menu answers, plays a menu, and waits up to 5 seconds for the caller to
+// choose 1 or 2, in straight-line code.
+type menu struct {
+	call  *stasis.Call
+	ended chan<- stasis.End
+}
+
+func (m *menu) OnStasisStart(ctx context.Context, e *events.StasisStart) error {
+	if err := m.call.Answer(ctx); err != nil {
+		return err
+	}
+	pb, err := m.call.REST().Channels.Play(ctx, m.call.ChannelID, &resources.ChannelPlayParams{Media: []string{"sound:press-1-or-2"}})
+	if err != nil {
+		return err
+	}
+	if _, err := m.call.WaitPlaybackFinished(ctx, pb.ID); err != nil {
+		return err // ErrCallEnded when the caller hung up: not a failure
+	}
+	wait, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	choice, err := m.call.Wait(wait, func(e events.Event) bool {
+		d, ok := e.(*events.ChannelDTMFReceived)
+		return ok && d.Channel.ID == m.call.ChannelID && (d.Digit == "1" || d.Digit == "2")
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Println("the caller chose", choice.(*events.ChannelDTMFReceived).Digit)
+	return m.call.Hangup(ctx, resources.HangupReasonNormal)
+}
+
+// OnChannelDTMFReceived gets the digits the flow's waits passed over, in
+// order, once OnStasisStart has returned.
+func (m *menu) OnChannelDTMFReceived(ctx context.Context, e *events.ChannelDTMFReceived) error {
+	fmt.Println("then OnChannelDTMFReceived got", e.Digit)
+	return nil
+}
+
+func (m *menu) OnEnd(ctx context.Context, end stasis.End) { m.ended <- end }
+
+// A handler method waits for the call's events: Wait returns the first
+// that matches, and the events it passes over reach the handler's methods
+// afterwards, in order. Here the caller presses 9 (no such choice), then 2.
+func ExampleCall_Wait() {
+	srv := aritest.NewServer(aritest.Config{Timing: aritest.FastTiming(), Sounds: []string{"press-1-or-2"}})
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	ended := make(chan stasis.End, 1)
+	rt, err := stasis.New(stasis.Config{
+		Client: srv.Client(),
+		Apps: []stasis.App{{Name: "menu", New: func(ctx context.Context, call *stasis.Call) (any, error) {
+			return &menu{call: call, ended: ended}, nil
+		}}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	done := make(chan error, 1)
+	go func() { done <- rt.Run(ctx) }()
+	defer func() { _ = rt.Shutdown(ctx); <-done }()
+	_ = srv.WaitApp(ctx, "menu")
+
+	caller, err := srv.PlaceCall(aritest.PlaceCallParams{App: "menu"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, _ = caller.WaitEvent(ctx, "PlaybackStarted")
+	_ = caller.SendDTMF("92")
+	fmt.Println("the call ended:", (<-ended).Reason)
+	fmt.Println("the caller heard", caller.MediaHeard())
+	// Output:
+	// the caller chose 2
+	// then OnChannelDTMFReceived got 9
+	// the call ended: stasis-end
+	// the caller heard [sound:press-1-or-2]
+}
+
+// patience hangs up callers who press nothing within a delay.
+type patience struct {
+	call      *stasis.Call
+	stopTimer func() bool
+}
+
+func (p *patience) OnStasisStart(ctx context.Context, e *events.StasisStart) error {
+	if err := p.call.Answer(ctx); err != nil {
+		return err
+	}
+	// The func runs on the call's goroutine, like the methods: the
+	// handler needs no lock.
+	p.stopTimer = p.call.AfterFunc(200*time.Millisecond, func(ctx context.Context) error {
+		fmt.Println(p.call.Caller.Name, "pressed nothing: hanging up")
+		return p.call.Hangup(ctx, resources.HangupReasonNormal)
+	})
+	return nil
+}
+
+func (p *patience) OnChannelDTMFReceived(ctx context.Context, e *events.ChannelDTMFReceived) error {
+	if p.stopTimer() {
+		fmt.Println(p.call.Caller.Name, "pressed", e.Digit, "in time")
+	}
+	return p.call.Hangup(ctx, resources.HangupReasonNormal)
+}
+
+// AfterFunc runs a func on the call's goroutine after a delay, serially
+// with the handler's methods; a timer still pending when the call ends
+// never runs.
+func ExampleCall_AfterFunc() {
+	srv := aritest.NewServer(aritest.Config{Timing: aritest.FastTiming()})
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	rt, err := stasis.New(stasis.Config{
+		Client: srv.Client(),
+		Apps: []stasis.App{{Name: "patience", New: func(ctx context.Context, call *stasis.Call) (any, error) {
+			return &patience{call: call}, nil
+		}}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	done := make(chan error, 1)
+	go func() { done <- rt.Run(ctx) }()
+	defer func() { _ = rt.Shutdown(ctx); <-done }()
+	_ = srv.WaitApp(ctx, "patience")
+
+	for _, name := range []string{"Alice", "Bob"} {
+		phone, err := srv.PlaceCall(aritest.PlaceCallParams{App: "patience", Caller: ari.CallerID{Name: name}})
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		_ = phone.WaitState(ctx, ari.ChannelStateUp)
+		if name == "Alice" {
+			_ = phone.SendDTMF("1")
+		}
+		_ = phone.WaitEnd(ctx)
+	}
+	// Output:
+	// Alice pressed 1 in time
+	// Bob pressed nothing: hanging up
 }

@@ -1,6 +1,8 @@
 package stasis
 
 import (
+	"context"
+	"errors"
 	"sync"
 
 	"gostasis.dev/ari/events"
@@ -12,8 +14,19 @@ type delivery struct {
 	// synthetic marks an event the runtime made up (re-sync) rather than
 	// one Asterisk sent.
 	synthetic bool
+	// note, when set, makes the delivery a notice rather than an event.
+	// Notices are rare: one pointer for all of them keeps a delivery, which
+	// routing copies into a mailbox, at 32 bytes.
+	note *notice
+}
+
+// notice is a delivery that is not an event.
+type notice struct {
 	// resync, when set, tells the handler that events may have been missed.
 	resync *Resync
+	// task, when set, is work to run on the call's goroutine (Call.Post,
+	// Call.AfterFunc).
+	task *task
 }
 
 // inlineDeliveries is how many deliveries a mailbox holds without
@@ -76,11 +89,26 @@ func (m *mailbox) grow() {
 // next waits for the oldest delivery and takes it; it returns false once
 // stop was called.
 func (m *mailbox) next() (delivery, bool) {
+	d, err := m.wait(nil)
+	return d, err == nil
+}
+
+// errStopped is returned by wait once stop was called.
+var errStopped = errors.New("stasis: mailbox stopped")
+
+// wait is next that also returns ctx's error once ctx (which may be nil)
+// has ended and nothing is queued; whoever ends ctx must call wake.
+func (m *mailbox) wait(ctx context.Context) (delivery, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for m.n == 0 {
 		if m.stopped {
-			return delivery{}, false
+			return delivery{}, errStopped
+		}
+		if ctx != nil {
+			if err := ctx.Err(); err != nil {
+				return delivery{}, err
+			}
 		}
 		// Give back a large buffer once drained, so an idle call stays small.
 		if len(m.buf) > 64 {
@@ -91,9 +119,16 @@ func (m *mailbox) next() (delivery, bool) {
 		m.waiting = false
 	}
 	if m.stopped {
-		return delivery{}, false
+		return delivery{}, errStopped
 	}
-	return m.take(), true
+	return m.take(), nil
+}
+
+// wake wakes the consumer so that wait checks its context.
+func (m *mailbox) wake() {
+	m.mu.Lock()
+	m.cond.Broadcast()
+	m.mu.Unlock()
 }
 
 // pop takes the oldest delivery without waiting.
@@ -136,11 +171,12 @@ func (m *mailbox) close() []delivery {
 	return rest
 }
 
-// dropNewest removes the most recent delivery, if any.
+// dropNewest removes the most recent delivery, if it is an event (a
+// runtime notice or a posted task pushed meanwhile is never dropped).
 func (m *mailbox) dropNewest() bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.n == 0 {
+	if m.n == 0 || m.buf[(m.head+m.n-1)%len(m.buf)].ev == nil {
 		return false
 	}
 	m.n--

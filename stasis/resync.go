@@ -51,6 +51,12 @@ func (c *conn) resync(ctx context.Context, gen uint64) {
 	report.Err = c.reconcile(ctx, gen, &report)
 	if report.Err != nil {
 		c.log.Error("stasis: re-sync failed; calls are kept as they were", "err", report.Err)
+		// Nothing reads the ended channels of this reconnect any more.
+		for _, a := range c.apps {
+			a.mu.Lock()
+			a.dropEnded(gen)
+			a.mu.Unlock()
+		}
 	} else {
 		rt.stats.resyncs.Add(1)
 		c.log.Info("stasis: re-synced", "ended", report.Ended, "resumed", report.Resumed, "survived", report.Survived)
@@ -79,6 +85,11 @@ func (c *conn) reconcile(ctx context.Context, gen uint64, report *ResyncReport) 
 		}
 		inApp := make(map[string]*ari.Channel, len(info.ChannelIDs))
 		for _, id := range info.ChannelIDs {
+			if id == "" {
+				rt.stats.protocolErrs.Add(1)
+				c.log.Warn("stasis: protocol error: the app lists a channel without an id; ignored", "app", a.name)
+				continue
+			}
 			if ch := byID[id]; ch != nil {
 				inApp[id] = ch
 			}
@@ -108,7 +119,7 @@ func (c *conn) reconcileApp(a *appState, live map[string]*ari.Channel, gen uint6
 		seen[call] = true
 		primaryGone := false
 		for _, id := range call.channelIDs() {
-			if live[id] != nil || a.ended[id] {
+			if live[id] != nil || a.ended.has(id) {
 				continue
 			}
 			ev := syntheticEnd(a.name, call, id, now)
@@ -120,14 +131,14 @@ func (c *conn) reconcileApp(a *appState, live map[string]*ari.Channel, gen uint6
 				break
 			}
 			delete(a.channels, id)
-			call.removeChannel(id)
+			call.channelGone(id)
 		}
 		if !primaryGone {
 			survivors = append(survivors, call)
 		}
 	}
 	for id, ch := range live {
-		if a.channels[id] != nil || a.ended[id] || !inStasis(ch) {
+		if a.channels[id] != nil || a.ended.has(id) || !inStasis(ch) {
 			continue
 		}
 		if !rt.reserveCall() {
@@ -136,10 +147,10 @@ func (c *conn) reconcileApp(a *appState, live map[string]*ari.Channel, gen uint6
 		start := syntheticStart(a.name, ch, now)
 		call := rt.newCall(a, start, gen, true)
 		a.channels[id] = call
-		call.addChannel(id, false)
+		call.addChannel(id, LegPrimary)
 		resumed = append(resumed, call)
 	}
-	a.ended = nil
+	a.dropEnded(gen)
 	a.mu.Unlock()
 
 	for _, e := range ends {
@@ -151,13 +162,22 @@ func (c *conn) reconcileApp(a *appState, live map[string]*ari.Channel, gen uint6
 	}
 	for _, call := range survivors {
 		report.Survived++
-		call.mb.push(delivery{resync: &Resync{Reason: ResyncReconnect, At: now}})
+		call.mb.push(delivery{note: &notice{resync: &Resync{Reason: ResyncReconnect, At: now}}})
 	}
 	for _, call := range resumed {
 		report.Resumed++
 		rt.stats.resumed.Add(1)
 		call.log.Info("stasis: call resumed by re-sync")
 		rt.startCall(call, delivery{ev: call.Start, synthetic: true})
+	}
+}
+
+// dropEnded stops recording ended channels once the re-sync of connection
+// gen has run, unless a newer reconnect's re-sync still needs them. a.mu
+// must be held.
+func (a *appState) dropEnded(gen uint64) {
+	if a.ended != nil && a.ended.conn <= gen {
+		a.ended = nil
 	}
 }
 

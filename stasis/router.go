@@ -3,7 +3,6 @@ package stasis
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"gostasis.dev/ari"
 	"gostasis.dev/ari/events"
@@ -91,7 +90,7 @@ func (r *routerCall) OnApplicationMoveFailed(ctx context.Context, e *events.Appl
 
 func (r *routerCall) move(ctx context.Context, target string) error {
 	r.tried = append(r.tried, target)
-	p := &resources.ChannelMoveParams{App: target, AppArgs: strings.Join(r.call.Args, ",")}
+	p := &resources.ChannelMoveParams{App: target, AppArgs: r.call.Args}
 	err := r.call.REST().Channels.Move(ctx, r.call.ChannelID, p)
 	if err == nil {
 		r.call.Logger().Info("stasis: router: moved", "to", target)

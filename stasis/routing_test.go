@@ -31,7 +31,7 @@ func TestOriginateEventsBeforeReply(t *testing.T) {
 	origID := make(chan string, 1)
 	log.hook = func(call *Call, ctx context.Context, e events.Event) error {
 		if s, ok := e.(*events.StasisStart); ok && s.Channel.ID == call.ChannelID {
-			ch, err := call.Originate(ctx, resources.ChannelOriginateParams{Endpoint: "PJSIP/bob"})
+			ch, err := call.Originate(ctx, &resources.ChannelOriginateParams{Endpoint: "PJSIP/bob"})
 			if err != nil {
 				return err
 			}
@@ -78,7 +78,7 @@ func TestOriginateFailureUnregisters(t *testing.T) {
 	errs := make(chan error, 1)
 	log.hook = func(call *Call, ctx context.Context, e events.Event) error {
 		if _, ok := e.(*events.StasisStart); ok {
-			_, err := call.Originate(ctx, resources.ChannelOriginateParams{Endpoint: "PJSIP/bob", ChannelID: "x1"})
+			_, err := call.Originate(ctx, &resources.ChannelOriginateParams{Endpoint: "PJSIP/bob", ChannelID: "x1"})
 			errs <- err
 		}
 		return nil

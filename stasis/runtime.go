@@ -27,6 +27,8 @@ type Runtime struct {
 	rest *resources.Client
 	log  *slog.Logger
 	apps map[string]*appState
+	// checks caches the check of each handler type (check.go).
+	checks handlerChecks
 
 	stats counters
 	calls sync.WaitGroup // call goroutines
@@ -41,6 +43,16 @@ type Runtime struct {
 	done      chan struct{} // closed when Run returns
 	callsCtx  context.Context
 	cancelAll context.CancelCauseFunc
+
+	// Bounded shutdown (shutdown.go): live holds the running call
+	// goroutines (guarded by mu); idle is closed when the last has
+	// returned after close; giveUp is closed ShutdownGrace after force
+	// cancelled the calls; abandoned is what Run left running.
+	live      map[*Call]struct{}
+	idle      <-chan struct{}
+	giveUp    chan struct{}
+	forceOnce sync.Once
+	abandoned []AbandonedCall
 }
 
 // New checks cfg and returns a Runtime; nothing is contacted until Run.
@@ -51,12 +63,12 @@ func New(cfg Config) (*Runtime, error) {
 	if len(cfg.Apps) == 0 {
 		return nil, errors.New("stasis: Config.Apps is empty")
 	}
-	rt := &Runtime{cfg: cfg, rest: cfg.REST, log: cfg.Logger, apps: map[string]*appState{}, shutdown: make(chan struct{}), done: make(chan struct{})}
+	rt := &Runtime{cfg: cfg, rest: cfg.REST, log: cfg.Logger, apps: map[string]*appState{}, shutdown: make(chan struct{}), done: make(chan struct{}), giveUp: make(chan struct{})}
 	if rt.rest == nil {
 		rt.rest = resources.New(cfg.Client)
 	}
 	if rt.log == nil {
-		rt.log = cfg.Client.Logger()
+		rt.log = defaultLogger()
 	}
 	for _, app := range cfg.Apps {
 		if app.Name == "" || app.New == nil {
@@ -79,7 +91,10 @@ func (rt *Runtime) Stats() Stats { return rt.stats.snapshot() }
 // Run connects and serves the apps until ctx ends or Shutdown is called.
 // After Shutdown it returns ErrRuntimeClosed once every handler has
 // returned; when ctx ends first, it cancels every handler, waits for them
-// and returns ctx's error. It can be called once.
+// and returns ctx's error. It can be called once. It never waits more
+// than Config.ShutdownGrace for handlers that ignore their cancelled
+// context: it then returns a *ShutdownError that lists them and wraps the
+// error it would have returned.
 func (rt *Runtime) Run(ctx context.Context) error {
 	rt.mu.Lock()
 	if rt.running || rt.closed.Load() {
@@ -116,17 +131,21 @@ func (rt *Runtime) Run(ctx context.Context) error {
 	case <-ctx.Done():
 		err = ctx.Err()
 		rt.close()
-		rt.cancelAll(errShutdown)
+		rt.force(errShutdown)
 	case <-rt.shutdown:
 		err = ErrRuntimeClosed
 	case err = <-streamErr:
 		// A connection gave up (Stream.MaxAttempts): end everything.
 		rt.close()
-		rt.cancelAll(err)
+		rt.force(err)
 	}
-	rt.calls.Wait()
+	rt.await(ctx, rt.idle)
 	stopConn()
-	rt.bg.Wait()
+	rt.await(ctx, waitChan(rt.bg.Wait))
+	if abandoned := rt.abandon(); len(abandoned) > 0 {
+		rt.abandoned = abandoned
+		err = &ShutdownError{Err: err, Calls: abandoned}
+	}
 	return err
 }
 
@@ -134,7 +153,9 @@ func (rt *Runtime) Run(ctx context.Context) error {
 // ctx ends, then cancels the remaining ones (their channels are hung up
 // unless KeepChannelOnError), closes the connections and returns when
 // every goroutine of the runtime has exited. It returns ctx's error when
-// the deadline forced the cancellation.
+// ctx ended first. After ctx ends it waits at most Config.ShutdownGrace:
+// handlers still running then ignore their context; Shutdown returns
+// without them a *ShutdownError that lists them, and logs each at WARN.
 func (rt *Runtime) Shutdown(ctx context.Context) error {
 	rt.close()
 	rt.mu.Lock()
@@ -143,29 +164,27 @@ func (rt *Runtime) Shutdown(ctx context.Context) error {
 	if !running {
 		return nil
 	}
-	idle := make(chan struct{})
-	go func() {
-		rt.calls.Wait()
-		close(idle)
-	}()
-	var err error
 	select {
-	case <-idle:
+	case <-rt.done:
+		return nil
 	case <-ctx.Done():
-		err = ctx.Err()
-		rt.cancelAll(errShutdown)
-		<-idle
 	}
+	rt.force(errShutdown)
 	<-rt.done
-	return err
+	if len(rt.abandoned) > 0 {
+		return &ShutdownError{Err: ctx.Err(), Calls: rt.abandoned}
+	}
+	return ctx.Err()
 }
 
-// close stops call starts and wakes Run.
+// close stops call starts and wakes Run; idle is closed once the call
+// goroutines have all returned.
 func (rt *Runtime) close() {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	if !rt.closed.Swap(true) {
-		close(rt.shutdown)
+		rt.idle = waitChan(rt.calls.Wait)
+		close(rt.shutdown) // after idle is set: Run reads it when woken
 	}
 }
 
@@ -220,6 +239,7 @@ func (rt *Runtime) startCall(c *Call, first delivery) {
 	rt.stats.started.Add(1)
 	rt.stats.live.Add(1)
 	c.started = time.Now()
+	rt.addLive(c)
 	go c.run(first)
 }
 

@@ -16,6 +16,10 @@ type Stats struct {
 	Unrouted uint64
 	// DecodeErrors counts frames that could not be decoded.
 	DecodeErrors uint64
+	// ProtocolErrors counts events that decoded but break the protocol
+	// (a StasisStart or StasisEnd without a channel id, a re-sync listing
+	// a channel without one): each is logged and routes nothing.
+	ProtocolErrors uint64
 	// Reconnects counts connections re-established after a loss.
 	Reconnects uint64
 	// Resyncs counts completed re-syncs; Resumed and SyntheticEnds what
@@ -38,13 +42,14 @@ type counters struct {
 	started, received, routed, unrouted         atomic.Uint64
 	decodeErrors, reconnects, resyncs, resumed  atomic.Uint64
 	syntheticEnds, overflows, handlerErrs, pans atomic.Uint64
+	protocolErrs                                atomic.Uint64
 }
 
 func (c *counters) snapshot() Stats {
 	return Stats{
 		LiveCalls: c.live.Load(), CallsStarted: c.started.Load(),
 		EventsReceived: c.received.Load(), Routed: c.routed.Load(), Unrouted: c.unrouted.Load(),
-		DecodeErrors: c.decodeErrors.Load(), Reconnects: c.reconnects.Load(),
+		DecodeErrors: c.decodeErrors.Load(), ProtocolErrors: c.protocolErrs.Load(), Reconnects: c.reconnects.Load(),
 		Resyncs: c.resyncs.Load(), Resumed: c.resumed.Load(), SyntheticEnds: c.syntheticEnds.Load(),
 		MailboxHighWater: c.highWater.Load(), Overflows: c.overflows.Load(),
 		HandlerErrors: c.handlerErrs.Load(), Panics: c.pans.Load(),
