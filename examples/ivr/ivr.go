@@ -9,19 +9,23 @@ import (
 	"sync"
 	"time"
 
-	"gostasis.dev/ari"
 	"gostasis.dev/ari/events"
 	"gostasis.dev/ari/resources"
 	"gostasis.dev/stasis"
+	"gostasis.dev/stasis/media"
 )
 
-// Prompts are the sounds the IVR plays.
+// Prompts are the sounds the IVR plays, and how long it waits for a key.
 type Prompts struct {
 	Welcome string // played first
 	Menu    string // "press 1 for ..., 2 for ..., # to finish"
 	Option1 string // played on 1
 	Option2 string // played on 2
 	Goodbye string // played before hanging up
+	// Timeout is how long the IVR waits for a key once a prompt has
+	// played: then it plays the menu again, or, after the menu, says
+	// goodbye.
+	Timeout time.Duration
 }
 
 // DefaultPrompts are sounds of Asterisk's core sound set.
@@ -31,6 +35,7 @@ var DefaultPrompts = Prompts{
 	Option1: "sound:demo-congrats",
 	Option2: "sound:tt-monkeys",
 	Goodbye: "sound:vm-goodbye",
+	Timeout: 10 * time.Second,
 }
 
 // Transcript collects one readable line per step of each call.
@@ -97,10 +102,12 @@ func (t *Transcript) String() string {
 	return b.String()
 }
 
-// IVRApp is the seed application of ex_ari's example: it answers, plays a
-// welcome and a menu, and reacts to DTMF: 1 and 2 stop the current prompt
-// and play another, # says goodbye and hangs up, other digits are
-// collected.
+// IVRApp is the seed application of ex_ari's example, as a call flow: it
+// answers, plays a welcome, then the menu, and reacts to each key: 1 and
+// 2 play an option, # says goodbye and hangs up, other keys are
+// collected. A key stops the prompt playing (barge-in); with no key
+// within prompts.Timeout the menu plays again, or, after the menu, the IVR
+// says goodbye.
 func IVRApp(name string, prompts Prompts, t *Transcript) stasis.App {
 	return stasis.App{
 		Name: name,
@@ -110,107 +117,87 @@ func IVRApp(name string, prompts Prompts, t *Transcript) stasis.App {
 	}
 }
 
-// ivrCall is the handler of one call.
+// ivrCall is the handler of one call. Its flow runs in OnStasisStart, in
+// straight-line code: the media helpers wait for the call's events in the
+// call's own goroutine.
 type ivrCall struct {
 	call    *stasis.Call
 	prompts Prompts
 	t       *Transcript
 	key     string
-
-	playing string // id of the current playback, "" when silent
-	media   string // what it plays
-	digits  []string
-	leaving bool
 }
 
 func (h *ivrCall) say(format string, args ...any) { h.t.Add(h.key, format, args...) }
 
+// OnStasisStart runs the call's flow until it hangs up or the caller
+// does.
 func (h *ivrCall) OnStasisStart(ctx context.Context, e *events.StasisStart) error {
 	h.say("entered %s (caller %q <%s>, extension %s)", h.call.App, h.call.Caller.Name, h.call.Caller.Number, e.Channel.Dialplan.Exten)
 	if err := h.call.Answer(ctx); err != nil {
 		return fmt.Errorf("answer: %w", err)
 	}
 	h.say("answered")
-	return h.play(ctx, h.prompts.Welcome)
-}
-
-// play starts media on the call, naming the playback first so that its
-// events can be matched.
-func (h *ivrCall) play(ctx context.Context, media string) error {
-	id := stasis.NewID()
-	h.playing, h.media = id, media
-	_, err := h.call.REST().Channels.PlayWithID(ctx, h.call.ChannelID, id, &resources.ChannelPlayWithIDParams{Media: []string{media}})
-	if err != nil {
-		h.playing = ""
-		return fmt.Errorf("play %s: %w", media, err)
-	}
-	h.say("playing %s", media)
-	return nil
-}
-
-// stop stops the current prompt, if any.
-func (h *ivrCall) stop(ctx context.Context) error {
-	if h.playing == "" {
-		return nil
-	}
-	id, media := h.playing, h.media
-	h.playing = ""
-	if err := h.call.REST().Playbacks.Stop(ctx, id); err != nil && !errors.Is(err, ari.ErrNotFound) {
-		return fmt.Errorf("stop %s: %w", media, err)
-	}
-	h.say("stopped %s", media)
-	return nil
-}
-
-func (h *ivrCall) OnPlaybackFinished(ctx context.Context, e *events.PlaybackFinished) error {
-	if e.Playback.ID != h.playing {
-		return nil // a prompt we stopped
-	}
-	h.playing = ""
-	h.say("finished %s (%s)", e.Playback.MediaURI, e.Playback.State)
-	switch {
-	case h.leaving:
-		h.say("hanging up")
-		return h.call.Hangup(ctx, resources.HangupReasonNormal)
-	case e.Playback.MediaURI == h.prompts.Welcome:
-		return h.play(ctx, h.prompts.Menu)
-	}
-	return nil
-}
-
-func (h *ivrCall) OnChannelDTMFReceived(ctx context.Context, e *events.ChannelDTMFReceived) error {
-	if h.leaving {
-		return nil
-	}
-	switch e.Digit {
-	case "1", "2":
-		h.say("pressed %s", e.Digit)
-		if err := h.stop(ctx); err != nil {
-			return err
-		}
-		if e.Digit == "1" {
-			return h.play(ctx, h.prompts.Option1)
-		}
-		return h.play(ctx, h.prompts.Option2)
-	case "#":
-		h.say("pressed #: collected %q", strings.Join(h.digits, ""))
-		h.leaving = true
-		if err := h.stop(ctx); err != nil {
-			return err
-		}
-		return h.play(ctx, h.prompts.Goodbye)
-	default:
-		h.digits = append(h.digits, e.Digit)
-		h.say("collected %s", e.Digit)
-	}
-	return nil
-}
-
-func (h *ivrCall) OnChannelHangupRequest(ctx context.Context, e *events.ChannelHangupRequest) error {
-	if !h.leaving {
+	err := h.flow(ctx)
+	if errors.Is(err, stasis.ErrCallEnded) {
+		// Not a failure: the call just ends.
 		h.say("caller hung up")
 	}
-	return nil
+	return err
+}
+
+// flow plays the welcome and serves the menu.
+func (h *ivrCall) flow(ctx context.Context) error {
+	h.say("playing %s", h.prompts.Welcome)
+	if err := media.Play(ctx, h.call, media.Primary, h.prompts.Welcome); err != nil {
+		return err
+	}
+	h.say("played %s", h.prompts.Welcome)
+	prompt, collected := h.prompts.Menu, ""
+	for {
+		// Play prompt (if any) and wait for one key.
+		p := media.PromptParams{MaxDigits: 1, FirstDigitTimeout: h.prompts.Timeout}
+		if prompt != "" {
+			h.say("playing %s", prompt)
+			p.Media = []string{prompt}
+		}
+		res, err := media.Prompt(ctx, h.call, media.Primary, p)
+		if err != nil {
+			return err
+		}
+		if res.Status == media.StatusTimeout {
+			h.say("no key")
+			if prompt == h.prompts.Menu {
+				return h.goodbye(ctx)
+			}
+			prompt = h.prompts.Menu
+			continue
+		}
+		switch key := res.Digits; key {
+		case "1":
+			h.say("pressed 1")
+			prompt = h.prompts.Option1
+		case "2":
+			h.say("pressed 2")
+			prompt = h.prompts.Option2
+		case "#":
+			h.say("pressed #: collected %q", collected)
+			return h.goodbye(ctx)
+		default:
+			collected += key
+			h.say("collected %s", key)
+			prompt = "" // wait for the next key in silence
+		}
+	}
+}
+
+// goodbye plays the goodbye and hangs up.
+func (h *ivrCall) goodbye(ctx context.Context) error {
+	h.say("playing %s", h.prompts.Goodbye)
+	if err := media.Play(ctx, h.call, media.Primary, h.prompts.Goodbye); err != nil {
+		return err
+	}
+	h.say("hanging up")
+	return h.call.Hangup(ctx, resources.HangupReasonNormal)
 }
 
 func (h *ivrCall) OnStasisEnd(ctx context.Context, e *events.StasisEnd) error {

@@ -1,6 +1,7 @@
 // Command ivr is the seed application of ex_ari's example, in Go: a
 // router app sends each incoming call to an app by its extension, and the
-// IVR app answers, plays a welcome and a menu, and reacts to DTMF.
+// IVR app answers, plays a welcome and a menu, and reacts to DTMF, in
+// straight-line code (see IVRApp).
 //
 // With no arguments it starts a simulated Asterisk in-process
 // (gostasis.dev/ari/aritest), places a few calls that press keys, and
@@ -15,17 +16,18 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"gostasis.dev/ari"
 	"gostasis.dev/ari/aritest"
-	"gostasis.dev/ari/events"
+	"gostasis.dev/ari/resources"
+	"gostasis.dev/examples/internal/demo"
 	"gostasis.dev/stasis"
 )
 
@@ -41,7 +43,7 @@ var routes = map[string]string{
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Stdout, os.Getenv); err != nil {
 		fmt.Fprintln(os.Stderr, "ivr:", err)
@@ -49,37 +51,46 @@ func main() {
 	}
 }
 
-// run serves a real Asterisk when ARI_URL is set, else runs the demo.
+// run serves a real Asterisk when ARI_URL is set, printing the calls'
+// transcripts as they go; otherwise it runs the demo on a simulated
+// Asterisk and prints each call's transcript at the end.
 func run(ctx context.Context, out io.Writer, env func(string) string) error {
-	if url := env("ARI_URL"); url != "" {
-		client, err := ari.NewClient(ari.Config{URL: url, Username: env("ARI_USERNAME"), Password: env("ARI_PASSWORD")})
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "serving apps %q and %q on %s; routes %v; Ctrl-C to stop\n", routerApp, ivrApp, url, routes)
-		t := &Transcript{Live: out}
-		rt, err := newRuntime(client, t)
-		if err != nil {
-			return err
-		}
-		err = rt.Run(ctx)
-		if errors.Is(err, context.Canceled) {
-			return nil
-		}
-		return err
+	t := &Transcript{}
+	if env("ARI_URL") != "" {
+		t.Live = out
 	}
-	return demo(ctx, out)
-}
-
-// newRuntime serves the router and the IVR over client.
-func newRuntime(client *ari.Client, t *Transcript) (*stasis.Runtime, error) {
-	return stasis.New(stasis.Config{
-		Client: client,
+	return demo.Run(ctx, out, env, demo.Config{
 		Apps: []stasis.App{
 			stasis.Router(stasis.RouterConfig{Name: routerApp, Routes: routes}),
 			IVRApp(ivrApp, DefaultPrompts, t),
 		},
+		Sim: simulator(),
+		Script: func(ctx context.Context, s *demo.Sim) error {
+			for _, c := range demoCalls {
+				if err := place(ctx, s, t, c); err != nil {
+					return fmt.Errorf("%s: %w", c.id, err)
+				}
+			}
+			s.Printf("%s%d calls placed", t, len(demoCalls))
+			return nil
+		},
 	})
+}
+
+// simulator configures the demo's simulated Asterisk: its dialplan sends
+// the phones' calls to the router, and a sound plays for 300ms.
+func simulator() aritest.Config {
+	timing := aritest.FastTiming()
+	timing.Playback = 300 * time.Millisecond
+	timing.DTMFGap = 30 * time.Millisecond
+	return aritest.Config{
+		Timing: timing,
+		Sounds: []string{"demo-instruct", "demo-congrats", "vm-goodbye"},
+		Dialplan: aritest.Dialplan{"from-phones": aritest.Extensions{
+			"_X.":  aritest.Exten("Stasis(router,${EXTEN})"),
+			"_+X.": aritest.Exten("Stasis(router,${EXTEN})"),
+		}},
+	}
 }
 
 // script is one simulated caller: who calls which extension and what they
@@ -110,54 +121,6 @@ var demoCalls = []script{
 	{"call-3", "Carol", "1003", "999", nil},
 }
 
-// demo runs the apps against a simulated Asterisk and prints a transcript.
-func demo(ctx context.Context, out io.Writer) error {
-	timing := aritest.FastTiming()
-	timing.Playback = 300 * time.Millisecond
-	timing.DTMFGap = 30 * time.Millisecond
-	srv := aritest.NewServer(aritest.Config{
-		Timing: timing,
-		Sounds: []string{"demo-instruct", "demo-congrats", "vm-goodbye"},
-		Dialplan: aritest.Dialplan{"from-phones": aritest.Extensions{
-			"_X.":  aritest.Exten("Stasis(router,${EXTEN})"),
-			"_+X.": aritest.Exten("Stasis(router,${EXTEN})"),
-		}},
-	})
-	defer srv.Close()
-	fmt.Fprintf(out, "simulated Asterisk at %s\n", srv.URL)
-
-	t := &Transcript{}
-	rt, err := newRuntime(srv.Client(), t)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- rt.Run(ctx) }()
-	if err := srv.WaitApp(ctx, routerApp, ivrApp); err != nil {
-		return err
-	}
-	for _, c := range demoCalls {
-		if err := place(ctx, srv, rt, t, c); err != nil {
-			return fmt.Errorf("%s: %w", c.id, err)
-		}
-	}
-	shut, cancelShut := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancelShut()
-	if err := rt.Shutdown(shut); err != nil {
-		return err
-	}
-	if err := <-done; !errors.Is(err, stasis.ErrRuntimeClosed) {
-		return err
-	}
-	fmt.Fprint(out, t.String())
-	st := rt.Stats()
-	fmt.Fprintf(out, "%d calls placed; the runtime ran %d handlers (router and ivr), received %d events and routed %d\n",
-		len(demoCalls), st.CallsStarted, st.EventsReceived, st.Routed)
-	return nil
-}
-
 // causeText names the hangup causes of the demo (Q.850).
 func causeText(cause int) string {
 	switch cause {
@@ -172,10 +135,9 @@ func causeText(cause int) string {
 }
 
 // place places one scripted call and plays its part until it ends.
-func place(ctx context.Context, srv *aritest.Server, rt *stasis.Runtime, t *Transcript, c script) error {
+func place(ctx context.Context, s *demo.Sim, t *Transcript, c script) error {
 	t.Add(c.id, "%s <%s> dials %s", c.name, c.number, c.exten)
-	cursor := srv.Cursor()
-	phone, err := srv.PlaceCall(aritest.PlaceCallParams{
+	phone, err := s.PlaceCall(aritest.PlaceCallParams{
 		ChannelID: c.id, Context: "from-phones", Extension: c.exten,
 		Caller: ari.CallerID{Name: c.name, Number: c.number},
 	})
@@ -184,16 +146,13 @@ func place(ctx context.Context, srv *aritest.Server, rt *stasis.Runtime, t *Tran
 	}
 	for _, st := range c.steps {
 		if st.prompt != "" {
-			if _, err := cursor.Next(ctx, func(e aritest.SentEvent) bool {
-				p, ok := e.Event.(*events.PlaybackStarted)
-				return ok && p.Playback.TargetURI == "channel:"+c.id && p.Playback.MediaURI == st.prompt
-			}); err != nil {
-				return fmt.Errorf("waiting for %s: %w", st.prompt, err)
+			if err := s.WaitHeard(ctx, phone, st.prompt); err != nil {
+				return err
 			}
 		}
 		if st.hangup {
 			t.Add(c.id, "%s hangs up", c.name)
-			if err := phone.Hangup(16); err != nil {
+			if err := phone.Hangup(resources.HangupReasonNormal); err != nil {
 				return err
 			}
 			break
@@ -210,11 +169,8 @@ func place(ctx context.Context, srv *aritest.Server, rt *stasis.Runtime, t *Tran
 		return err
 	}
 	// Let the handlers see the end before the transcript says so.
-	for rt.Stats().LiveCalls > 0 {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		time.Sleep(2 * time.Millisecond)
+	if err := s.WaitIdle(ctx); err != nil {
+		return err
 	}
 	t.Add(c.id, "call ended: cause %d (%s)", phone.Cause(), causeText(phone.Cause()))
 	if heard := phone.MediaHeard(); len(heard) > 0 {
