@@ -178,14 +178,14 @@ func (a *appState) route(ev events.Event, gen uint64, sc *routeScratch) {
 			calls = addCall(calls, c)
 		}
 	}
-	clear(sc.ids)
+	clearIDs(sc.ids)
 	sc.ids = events.AppendBridgeIDs(sc.ids[:0], ev)
 	for _, id := range sc.ids {
 		for c := range a.bridges[id] {
 			calls = addCall(calls, c)
 		}
 	}
-	clear(sc.ids)
+	clearIDs(sc.ids)
 	a.trackBridges(ev)
 	if d, ok := ev.(*events.ChannelDestroyed); ok {
 		// A channel of a call (not its primary, which ended at StasisEnd)
@@ -205,7 +205,19 @@ func (a *appState) route(ev events.Event, gen uint64, sc *routeScratch) {
 	for _, c := range calls {
 		c.deliver(delivery{ev: ev})
 	}
-	clear(sc.calls)
+	for i := len(calls) - 1; i >= 0; i-- {
+		calls[i] = nil // a call may end; the scratch must not keep it (see clearIDs)
+	}
+}
+
+// clearIDs forgets ids, which are substrings of a frame. Routing names
+// one or two ids, for which a few stores cost less than the runtime's
+// memclr call; the loop runs backwards because the compiler turns the
+// forward one into that call.
+func clearIDs(ids []string) {
+	for i := len(ids) - 1; i >= 0; i-- {
+		ids[i] = ""
+	}
 }
 
 func addCall(calls []*Call, c *Call) []*Call {
