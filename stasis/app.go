@@ -345,12 +345,27 @@ func (a *appState) toUnowned(ev events.Event) {
 }
 
 // serveUnowned runs App.Unowned over the unowned mailbox until ctx ends.
+// If App.Unowned calls runtime.Goexit (t.Fatal in a test), the goroutine
+// is gone, so another one takes over: unowned events never pile up unread.
 func (a *appState) serveUnowned(ctx context.Context) {
 	stop := context.AfterFunc(ctx, a.unowned.stop)
 	defer stop()
+	returned := false
+	defer func() {
+		if returned {
+			return
+		}
+		a.log.Error("stasis: App.Unowned called runtime.Goexit; a new goroutine serves the app's unowned events")
+		a.rt.bg.Add(1)
+		go func() {
+			defer a.rt.bg.Done()
+			a.serveUnowned(ctx)
+		}()
+	}()
 	for {
 		d, ok := a.unowned.next()
 		if !ok {
+			returned = true
 			return
 		}
 		a.callUnowned(ctx, d.ev)

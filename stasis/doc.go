@@ -160,7 +160,8 @@
 //     when no goroutine of the runtime is left, or Config.ShutdownGrace
 //     after its context ended: handlers that ignore their context are then
 //     abandoned, logged at WARN and listed in a *ShutdownError (Run's
-//     context ending works the same way).
+//     context ending works the same way). A request Shutdown cuts off in a
+//     handler ends the call with EndShutdown, not as a handler error.
 //   - Hostile input: a StasisStart or StasisEnd without a channel id
 //     starts or ends nothing; it is logged and counted in
 //     Stats.ProtocolErrors. No frame outlives its routing: the runtime
@@ -169,6 +170,7 @@
 //     channel; with no Config.Logger, warnings and errors go to
 //     slog.Default() (handler errors and panics, undecodable frames,
 //     failed connection attempts with the URL and cause, disconnections
-//     and reconnects), and a normal Shutdown logs no warning; Stats counts calls, events received, routed and unrouted,
-//     decode errors, reconnects and the mailbox high-water mark.
+//     and reconnects), and a normal Shutdown logs no warning. Stats
+//     counts calls, events received, routed and unrouted, decode errors,
+//     reconnects and the mailbox high-water mark.
 package stasis

@@ -385,3 +385,72 @@ func TestRoutedFrameIsNotKeptAlive(t *testing.T) {
 	f.send(stasisEnd("app", "c1"))
 	eventually(t, func() bool { return rt.Stats().LiveCalls == 0 }, "call ended")
 }
+
+// TestGoexitInUnownedServesOn checks that an App.Unowned that calls
+// runtime.Goexit (t.Fatal inside it) does not leave the app's later
+// unowned events piling up unread.
+func TestGoexitInUnownedServesOn(t *testing.T) {
+	f := newFakeAsterisk(t)
+	capture := newLogCapture()
+	unowned := make(chan string, 4)
+	app := newCallLog().app("app")
+	app.Unowned = func(ctx context.Context, e events.Event) {
+		d := e.(*events.ChannelDTMFReceived)
+		if d.Digit == "1" {
+			runtime.Goexit()
+		}
+		unowned <- d.Digit
+	}
+	rt, err := New(Config{Client: f.client(), Logger: slog.New(capture), Apps: []App{app}})
+	require.NoError(t, err)
+	startRuntime(t, rt)
+	f.waitConnected()
+
+	f.send(dtmf("app", "nobody", "1"), dtmf("app", "nobody", "2"))
+	select {
+	case d := <-unowned:
+		assert.Equal(t, "2", d)
+	case <-time.After(5 * time.Second):
+		t.Fatal("the event after the Goexit reached no one")
+	}
+	assert.Len(t, capture.find("App.Unowned called runtime.Goexit"), 1)
+}
+
+// TestShutdownInterruptingARequestIsNoHandlerError checks that a REST
+// request the runtime interrupts by shutting down does not count as a
+// handler error: the call ends with EndShutdown and nothing is logged at
+// WARN or above, as a normal Shutdown should be.
+func TestShutdownInterruptingARequestIsNoHandlerError(t *testing.T) {
+	f := newFakeAsterisk(t)
+	inFlight := make(chan struct{}, 1)
+	f.handle("POST /channels/*", func(w http.ResponseWriter, r *http.Request) {
+		inFlight <- struct{}{}
+		<-r.Context().Done() // Asterisk never answers: the request is cut off
+	})
+	capture := newLogCapture()
+	log := newCallLog()
+	log.hook = func(call *Call, ctx context.Context, e events.Event) error {
+		if _, ok := e.(*events.StasisStart); ok {
+			return call.Answer(ctx)
+		}
+		return nil
+	}
+	rt, err := New(Config{Client: f.client(), Logger: slog.New(capture), Apps: []App{log.app("app")}})
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() { done <- rt.Run(context.Background()) }()
+	f.waitConnected()
+	f.send(stasisStart("app", "c1"))
+	<-inFlight
+
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_ = rt.Shutdown(ctx)
+	<-done
+	r := log.waitEnded(t, 1)[0]
+	assert.Equal(t, EndShutdown, r.end().Reason)
+	assert.Zero(t, rt.Stats().HandlerErrors)
+	for _, rec := range capture.records(slog.LevelWarn) {
+		t.Errorf("logged at %s: %s %v", rec.Level, rec.Message, rec.Attrs)
+	}
+}

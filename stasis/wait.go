@@ -257,6 +257,11 @@ func (c *Call) ctxErr(ctx context.Context) error {
 // endedBy reports an error that only says the call ended, returned by a
 // handler whose wait found the call ending: not a handler failure.
 func (c *Call) endedBy(err error) bool {
+	if c.ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.Cause(c.ctx))) {
+		// A request the runtime interrupted by ending the call (Shutdown,
+		// overflow) is how the call ended, not a handler error.
+		return true
+	}
 	return errors.Is(err, ErrCallEnded) && (c.flow.endSeen || c.ending.Load() || c.ctx.Err() != nil)
 }
 
