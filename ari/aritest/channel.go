@@ -230,35 +230,11 @@ func (s *Server) setDialplan(ch *channel, context, exten string, priority int, a
 	s.send(&events.ChannelDialplan{DialplanApp: app, DialplanAppData: data, Channel: ch.snapshot()}, target{ch: ch})
 }
 
-// parseCallerID reads "Name <number>", "\"Name\" <number>", a number or a
-// name, as ast_callerid_parse does.
+// parseCallerID reads a caller id as Asterisk does (ast_callerid_split:
+// "Name <number>", a quoted and escaped name, a number or a name).
 func parseCallerID(s string) ari.CallerID {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return ari.CallerID{}
-	}
-	if lt := strings.LastIndexByte(s, '<'); lt >= 0 {
-		if gt := strings.IndexByte(s[lt:], '>'); gt >= 0 {
-			num := strings.TrimSpace(s[lt+1 : lt+gt])
-			name := strings.TrimSpace(s[:lt])
-			name = strings.Trim(name, `"`)
-			return ari.CallerID{Name: strings.TrimSpace(name), Number: num}
-		}
-	}
-	if isPhoneNumber(s) {
-		return ari.CallerID{Number: s}
-	}
-	return ari.CallerID{Name: strings.Trim(s, `"`)}
-}
-
-func isPhoneNumber(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= '0' && c <= '9' || c == '+' || c == '-' || c == '(' || c == ')' || c == ' ' || c == '.' || c == '*' || c == '#') {
-			return false
-		}
-	}
-	return s != ""
+	name, num := splitCallerID(s)
+	return ari.CallerID{Name: name, Number: num}
 }
 
 // formatCallerID writes a caller id as CALLERID(all) reads.
@@ -367,15 +343,6 @@ func stasisData(app string, args []string) string {
 		return app
 	}
 	return app + "," + strings.Join(args, ",")
-}
-
-// splitArgs splits an application's data or appArgs on commas; "" gives
-// no arguments.
-func splitArgs(s string) []string {
-	if s == "" {
-		return []string{}
-	}
-	return strings.Split(s, ",")
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

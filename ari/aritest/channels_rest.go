@@ -137,7 +137,7 @@ func hChannelsMove(s *Server, c *reqCtx) reply {
 	if appName == "" {
 		return errReply(400, "Application name is required")
 	}
-	args := splitArgs(c.str("appArgs"))
+	args := moveArgs(c.str("appArgs"))
 	s.after(0, func() {
 		if ch.gone || ch.dying || ch.app == nil {
 			return

@@ -165,12 +165,12 @@ func (s *Server) execApp(ch *channel, app, data string) (wait time.Duration, con
 		ch.inMOH = true
 		return 0, false
 	case "stasis":
-		args := splitArgs(data)
-		if len(args) == 0 || args[0] == "" {
+		app, args := stasisArgs(data)
+		if app == "" {
 			s.setVar(ch, "STASISSTATUS", "FAILED")
 			return 0, true
 		}
-		if s.enterStasis(ch, args[0], args[1:]) {
+		if s.enterStasis(ch, app, args) {
 			return 0, false
 		}
 		return 0, true

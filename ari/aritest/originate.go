@@ -80,7 +80,7 @@ func (s *Server) parseOrigination(c *reqCtx, id string, create bool) (*originati
 	}
 	o.tech, o.resource = tech, res
 	o.appName = c.str("app")
-	o.appArgs = splitArgs(c.str("appArgs"))
+	o.appArgs = originateArgs(c.str("appArgs"))
 	if create {
 		if o.appName == "" {
 			return nil, errReply(400, "Application name is required"), false
@@ -444,7 +444,7 @@ func (s *Server) snoop(c *reqCtx, id string) reply {
 	spied.snoops = append(spied.snoops, sn)
 	s.send(&events.ChannelCreated{Channel: sn.snapshot()}, target{ch: sn})
 	snap := sn.snapshot()
-	args := splitArgs(c.str("appArgs"))
+	args := originateArgs(c.str("appArgs"))
 	if !s.enterStasis(sn, appName, args) {
 		s.destroyAtOnce(sn)
 	}
