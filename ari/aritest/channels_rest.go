@@ -9,6 +9,7 @@ import (
 
 	"gostasis.dev/ari"
 	"gostasis.dev/ari/events"
+	"gostasis.dev/ari/internal/astparse"
 )
 
 func sortStrings(v []string) { sort.Strings(v) }
@@ -137,7 +138,7 @@ func hChannelsMove(s *Server, c *reqCtx) reply {
 	if appName == "" {
 		return errReply(400, "Application name is required")
 	}
-	args := moveArgs(c.str("appArgs"))
+	args := astparse.MoveArgs(c.str("appArgs"))
 	s.after(0, func() {
 		if ch.gone || ch.dying || ch.app == nil {
 			return

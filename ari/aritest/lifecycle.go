@@ -7,6 +7,7 @@ import (
 
 	"gostasis.dev/ari"
 	"gostasis.dev/ari/events"
+	"gostasis.dev/ari/internal/astparse"
 )
 
 // pbx is a channel running the dialplan.
@@ -165,7 +166,7 @@ func (s *Server) execApp(ch *channel, app, data string) (wait time.Duration, con
 		ch.inMOH = true
 		return 0, false
 	case "stasis":
-		app, args := stasisArgs(data)
+		app, args := astparse.StasisArgs(data)
 		if app == "" {
 			s.setVar(ch, "STASISSTATUS", "FAILED")
 			return 0, true

@@ -7,6 +7,7 @@ import (
 
 	"gostasis.dev/ari"
 	"gostasis.dev/ari/events"
+	"gostasis.dev/ari/internal/astparse"
 )
 
 // Error messages of Asterisk's ARI handlers (res/ari/resource_*.c).
@@ -80,7 +81,7 @@ func (s *Server) parseOrigination(c *reqCtx, id string, create bool) (*originati
 	}
 	o.tech, o.resource = tech, res
 	o.appName = c.str("app")
-	o.appArgs = originateArgs(c.str("appArgs"))
+	o.appArgs = astparse.OriginateArgs(c.str("appArgs"))
 	if create {
 		if o.appName == "" {
 			return nil, errReply(400, "Application name is required"), false
@@ -444,7 +445,7 @@ func (s *Server) snoop(c *reqCtx, id string) reply {
 	spied.snoops = append(spied.snoops, sn)
 	s.send(&events.ChannelCreated{Channel: sn.snapshot()}, target{ch: sn})
 	snap := sn.snapshot()
-	args := originateArgs(c.str("appArgs"))
+	args := astparse.OriginateArgs(c.str("appArgs"))
 	if !s.enterStasis(sn, appName, args) {
 		s.destroyAtOnce(sn)
 	}

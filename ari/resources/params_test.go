@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"gostasis.dev/ari"
+	"gostasis.dev/ari/internal/astparse"
 	"gostasis.dev/ari/resources"
 )
 
@@ -135,70 +136,19 @@ func astCallerIDParse(input string) ari.CallerID {
 	return ari.CallerID{Name: name, Number: number}
 }
 
-// astStasisArgs is what the Stasis() application receives as arguments
-// when app_args is appended to its data ("app,app_args"): app_stasis.c
-// parses the data with AST_STANDARD_APP_ARGS, that is
-// __ast_app_separate_args(buf, ',', 1, argv, 1+MAX_ARGS) (main/app.c),
-// MAX_ARGS being 128.
+// astStasisArgs is how Asterisk reads an originate's appArgs: appended
+// to the app name as Stasis() data (see package astparse).
 func astStasisArgs(app, appArgs string) []string {
 	data := app
 	if appArgs != "" {
 		data += "," + appArgs
 	}
-	argv := astSeparateArgs(data, 1+128)
-	return argv[1:]
+	_, args := astparse.StasisArgs(data)
+	return args
 }
 
-// astSeparateArgs is __ast_app_separate_args with remove_chars set.
-func astSeparateArgs(s string, arraylen int) []string {
-	buf := []byte(s)
-	var array []string
-	scan, wasdelim := 0, -1
-	paren, bracket, quote := 0, 0, false
-	for argc := 0; scan < len(buf) && argc < arraylen-1; argc++ {
-		start, end := scan, -1
-		for ; scan < len(buf) && end < 0; scan++ {
-			switch c := buf[scan]; {
-			case c == '(':
-				paren++
-			case c == ')':
-				if paren > 0 {
-					paren--
-				}
-			case c == '[':
-				bracket++
-			case c == ']':
-				if bracket > 0 {
-					bracket--
-				}
-			case c == '"':
-				quote = !quote
-				buf = append(buf[:scan], buf[scan+1:]...)
-				scan--
-			case c == '\\':
-				// The next byte is literal: the loop skips it.
-				buf = append(buf[:scan], buf[scan+1:]...)
-			case c == ',' && paren == 0 && !quote && bracket == 0:
-				wasdelim, end = scan, scan
-			}
-		}
-		if end >= 0 {
-			array = append(array, string(buf[start:end]))
-		} else {
-			array = append(array, string(buf[start:scan]))
-		}
-	}
-	if scan < len(buf) || (scan > 0 && scan-1 == wasdelim) {
-		array = append(array, string(buf[scan:]))
-	}
-	return array
-}
-
-// astStrtok is how channels.move splits its appArgs (stasis/control.c
-// app_control_move: strtok_r at ','), which skips empty tokens.
-func astStrtok(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' })
-}
+// astStrtok is how channels.move splits its appArgs.
+func astStrtok(s string) []string { return astparse.MoveArgs(s) }
 
 // sentQuery calls call on a recorder and returns the decoded query of the
 // one request sent.

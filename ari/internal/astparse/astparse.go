@@ -1,44 +1,47 @@
-package aritest
+// Package astparse holds Go ports of the parsers Asterisk applies to what
+// ARI clients send, so that the simulated Asterisk reads requests as the
+// real one does and tests can check what the SDK sends against them.
+package astparse
 
 import "strings"
 
-// maxAppArgs is Asterisk's MAX_ARGS: AST_STANDARD_APP_ARGS reads at most
+// MaxAppArgs is Asterisk's MAX_ARGS: AST_STANDARD_APP_ARGS reads at most
 // this many arguments, the application name among them.
-const maxAppArgs = 128
+const MaxAppArgs = 128
 
-// stasisArgs is how Asterisk reads the arguments of Stasis(app,args...),
+// StasisArgs is how Asterisk reads the arguments of Stasis(app,args...),
 // whether the data comes from the dialplan or from an originate's,
 // create's or snoop's appArgs appended to the app name:
 // AST_STANDARD_APP_ARGS, that is __ast_app_separate_args(buf, ',', 1,
 // argv, 1+MAX_ARGS) (main/app.c). It returns the app name and its args.
-func stasisArgs(data string) (app string, args []string) {
-	argv := separateArgs(data, 1+maxAppArgs)
+func StasisArgs(data string) (app string, args []string) {
+	argv := SeparateArgs(data, 1+MaxAppArgs)
 	if len(argv) == 0 {
 		return "", []string{}
 	}
 	return argv[0], append([]string{}, argv[1:]...)
 }
 
-// originateArgs reads an originate's (or create's, or snoop's) appArgs as
+// OriginateArgs reads an originate's (or create's, or snoop's) appArgs as
 // Asterisk does: appended to the app name and read as Stasis() data.
-func originateArgs(appArgs string) []string {
+func OriginateArgs(appArgs string) []string {
 	if appArgs == "" {
 		return []string{}
 	}
-	_, args := stasisArgs("x," + appArgs)
+	_, args := StasisArgs("x," + appArgs)
 	return args
 }
 
-// moveArgs is how channels.move reads its appArgs (stasis/control.c,
+// MoveArgs is how channels.move reads its appArgs (stasis/control.c,
 // app_control_move: strtok_r at ','), which skips empty values.
-func moveArgs(appArgs string) []string {
+func MoveArgs(appArgs string) []string {
 	return strings.FieldsFunc(appArgs, func(r rune) bool { return r == ',' })
 }
 
-// separateArgs is __ast_app_separate_args with remove_chars set: commas
+// SeparateArgs is __ast_app_separate_args with remove_chars set: commas
 // outside quotes, parentheses and brackets separate arguments; quotes are
 // removed and a backslash makes the next byte literal.
-func separateArgs(s string, arraylen int) []string {
+func SeparateArgs(s string, arraylen int) []string {
 	buf := []byte(s)
 	var array []string
 	scan, wasdelim := 0, -1

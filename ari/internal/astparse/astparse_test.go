@@ -1,4 +1,4 @@
-package aritest
+package astparse
 
 import (
 	"testing"
@@ -20,10 +20,10 @@ func TestStasisArgs(t *testing.T) {
 		{"app,a,", "app", []string{"a", ""}},
 		{"", "", []string{}},
 	} {
-		app, args := stasisArgs(c.data)
+		app, args := StasisArgs(c.data)
 		assert.Equal(t, c.app, app, c.data)
 		assert.Equal(t, c.args, args, c.data)
 	}
-	assert.Equal(t, []string{}, originateArgs(""))
-	assert.Equal(t, []string{"a", "b"}, moveArgs("a,,b,"))
+	assert.Equal(t, []string{}, OriginateArgs(""))
+	assert.Equal(t, []string{"a", "b"}, MoveArgs("a,,b,"))
 }
