@@ -34,6 +34,9 @@ type Client struct {
 	noGate   bool
 	maxReply int64 // Config.MaxReplySize or its default
 
+	ws     *EventStream // set for EventStream.RESTClient: calls go over it
+	parent *Client      // the client ws was made by, which learns the version
+
 	ver     atomic.Pointer[serverVersion] // known version, nil until learned
 	verMu   sync.Mutex
 	verCall *versionCall // discovery in flight, guarded by verMu
@@ -227,6 +230,21 @@ func (c *Client) send(ctx context.Context, r *Request) (*http.Response, error) {
 	var start time.Time
 	if debug {
 		start = time.Now()
+	}
+	if c.ws != nil {
+		resp, err := c.sendWS(ctx, r)
+		if debug {
+			var e *Error
+			switch {
+			case err == nil:
+				c.logRequest(ctx, r, resp.StatusCode, start, nil)
+			case errors.As(err, &e) && e.Status == 0 && e.Err != nil:
+				c.logRequest(ctx, r, 0, start, e.Err)
+			case e != nil:
+				c.logRequest(ctx, r, e.Status, start, nil)
+			}
+		}
+		return resp, err
 	}
 
 	var sb strings.Builder

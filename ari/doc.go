@@ -55,6 +55,15 @@
 // unread: the connection closes and the stream reconnects, reporting
 // ErrFrameTooLarge.
 //
+// # REST over the events websocket
+//
+// Asterisk 20.14, 21.9, 22.4 and later also take REST calls on the events
+// websocket. EventStream.RESTClient returns a *Client whose calls go
+// there, for resources.New: the same typed API and errors over one
+// connection. Its calls need the stream running and connected; when the
+// connection drops they fail at once with ErrConnectionLost, and an older
+// Asterisk is refused before sending (ErrUnsupported).
+//
 // # Models
 //
 // The models mirror Asterisk's JSON member by member, decode in one pass

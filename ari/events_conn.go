@@ -63,6 +63,11 @@ type EventStreamConfig struct {
 	// events sent while the stream was down.
 	MaxFrameSize int64
 
+	// MaxPendingRequests bounds the calls of RESTClient waiting for their
+	// RESTResponse at once; 0 means DefaultMaxPendingRequests. A call over
+	// the bound waits for a slot (or its ctx).
+	MaxPendingRequests int
+
 	// OnState, if set, is called with every state change, synchronously
 	// from Run's goroutine and in order. StateConnected is reported before
 	// the first frame of that connection is delivered. It must not block
@@ -118,6 +123,15 @@ type EventStreamStats struct {
 	// FramesTooLarge is the number of messages refused for exceeding
 	// EventStreamConfig.MaxFrameSize (each one closed its connection).
 	FramesTooLarge uint64
+	// RESTRequests is the number of RESTClient calls sent as RESTRequest
+	// messages.
+	RESTRequests uint64
+	// RESTResponses is the number of RESTResponse messages that completed
+	// a call.
+	RESTResponses uint64
+	// LateResponses is the number of RESTResponse messages dropped because
+	// no call waited for them any more (its ctx ended first).
+	LateResponses uint64
 }
 
 // errDropped reports a connection closed by EventStream.Drop.
@@ -175,7 +189,10 @@ type EventStream struct {
 
 	scratch []byte // read buffer of Run's goroutine
 
-	conns, frames, tooLarge atomic.Uint64 // Stats
+	rest restWS // REST over this websocket (RESTClient); pending guarded by mu
+
+	conns, frames, tooLarge   atomic.Uint64 // Stats
+	requests, responses, late atomic.Uint64 // Stats of RESTClient
 }
 
 // EventStream returns a stream for cfg; nothing happens until Run.
@@ -194,6 +211,9 @@ func (c *Client) EventStream(cfg EventStreamConfig) *EventStream {
 	}
 	if cfg.MaxFrameSize <= 0 {
 		cfg.MaxFrameSize = DefaultMaxFrameSize
+	}
+	if cfg.MaxPendingRequests <= 0 {
+		cfg.MaxPendingRequests = DefaultMaxPendingRequests
 	}
 	cfg.Backoff = cfg.Backoff.withDefaults()
 	cfg.Apps = append([]string(nil), cfg.Apps...)
@@ -216,6 +236,10 @@ func (c *Client) EventStream(cfg EventStreamConfig) *EventStream {
 		dialer:  c.websocketDialer(cfg.HandshakeTimeout),
 		header:  h,
 		log:     c.log.With(slog.String("url", url)),
+		rest: restWS{
+			slots:   make(chan struct{}, cfg.MaxPendingRequests),
+			pending: make(map[string]chan restReply),
+		},
 	}
 }
 
@@ -258,6 +282,9 @@ func (s *EventStream) Stats() EventStreamStats {
 		Connections:    s.conns.Load(),
 		Frames:         s.frames.Load(),
 		FramesTooLarge: s.tooLarge.Load(),
+		RESTRequests:   s.requests.Load(),
+		RESTResponses:  s.responses.Load(),
+		LateResponses:  s.late.Load(),
 	}
 }
 
@@ -477,6 +504,7 @@ func (s *EventStream) serve(ctx context.Context, conn *websocket.Conn, connected
 		wg.Wait()
 		s.mu.Lock()
 		s.conn = nil
+		s.failPending()
 		s.mu.Unlock()
 	}()
 
@@ -509,6 +537,9 @@ func (s *EventStream) serve(ctx context.Context, conn *websocket.Conn, connected
 		data, err := s.readFrame(conn)
 		if err != nil {
 			return s.readError(err)
+		}
+		if s.route(data) {
+			continue
 		}
 		s.frames.Add(1)
 		deliver(Frame{Data: data, Conn: connected.Conn})

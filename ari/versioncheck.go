@@ -48,6 +48,9 @@ func (c *Client) Supports(ctx context.Context, op *Operation) (bool, error) {
 }
 
 func (c *Client) serverVersion(ctx context.Context) (*serverVersion, error) {
+	if c.parent != nil {
+		return c.parent.serverVersion(ctx)
+	}
 	if sv := c.ver.Load(); sv != nil {
 		return sv, nil
 	}

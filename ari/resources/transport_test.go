@@ -1,0 +1,175 @@
+package resources_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"gostasis.dev/ari"
+	"gostasis.dev/ari/aritest"
+	"gostasis.dev/ari/events"
+	"gostasis.dev/ari/resources"
+)
+
+// transportResult is what a call gave, comparable across transports.
+type transportResult struct {
+	Value  any
+	Status int
+	Msg    string
+	Reason string
+	Err    string
+}
+
+// volatile names the members whose values depend on when a call ran.
+var volatile = map[string]bool{"creationtime": true, "timestamp": true, "startup_time": true, "last_reload_time": true, "date": true, "time": true}
+
+// generatedID matches the ids a simulator makes up (uuids, and
+// channel ids built from the clock).
+var generatedID = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|aritest-[0-9]+`)
+
+// normalize turns a result into JSON values without the volatile members.
+func normalize(t *testing.T, v any) any {
+	if rc, ok := v.(io.ReadCloser); ok {
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		require.NoError(t, err)
+		return string(b)
+	}
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	var out any
+	require.NoError(t, json.Unmarshal(b, &out))
+	var strip func(any) any
+	strip = func(x any) any {
+		switch x := x.(type) {
+		case map[string]any:
+			for k, e := range x {
+				if volatile[k] {
+					delete(x, k)
+				} else {
+					x[k] = strip(e)
+				}
+			}
+		case []any:
+			for i, e := range x {
+				x[i] = strip(e)
+			}
+		case string:
+			return generatedID.ReplaceAllString(x, "ID")
+		}
+		return x
+	}
+	return strip(out)
+}
+
+// TestEveryOperationOverWebsocket runs every operation's cases, in order,
+// against two simulators: one over HTTP, one over REST on the events
+// websocket (ari.EventStream.RESTClient), and checks that each gives the
+// same result or the same *ari.Error.
+func TestEveryOperationOverWebsocket(t *testing.T) {
+	run := func(overWS bool) []transportResult {
+		srv := aritest.Start(t, aritest.Config{Timing: aritest.FastTiming()})
+		up := make(chan struct{}, 1)
+		// The responses go to the first app; the cases change the
+		// second's event filter.
+		stream := srv.Client().EventStream(ari.EventStreamConfig{Apps: []string{"wsapp", "router"}, OnState: func(sc ari.StateChange) {
+			if sc.State == ari.StateConnected {
+				select {
+				case up <- struct{}{}:
+				default:
+				}
+			}
+		}})
+		ctx, stop := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); _ = stream.Run(ctx, func(ari.Frame) {}) }()
+		defer func() { stop(); <-done }()
+		select {
+		case <-up:
+		case <-time.After(5 * time.Second):
+			t.Fatal("the events websocket did not connect")
+		}
+		c := srv.Client()
+		if overWS {
+			c = stream.RESTClient()
+		}
+		rc := resources.New(c)
+		setupState(t, srv, resources.New(srv.Client()))
+		var out []transportResult
+		for _, tc := range opCases {
+			if tc.op == "events.eventWebsocket" {
+				continue
+			}
+			cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			v, err := tc.call(cctx, rc)
+			r := transportResult{}
+			var e *ari.Error
+			switch {
+			case errors.As(err, &e):
+				r.Status, r.Msg, r.Reason = e.Status, e.Message, e.Reason
+				if e.Err != nil {
+					r.Err = e.Err.Error()
+				}
+			case err != nil:
+				r.Err = err.Error()
+			default:
+				r.Value = normalize(t, v)
+			}
+			cancel()
+			out = append(out, r)
+		}
+		if overWS {
+			st := stream.Stats()
+			assert.Positive(t, st.RESTRequests)
+			assert.Equal(t, st.RESTRequests, st.RESTResponses)
+		}
+		return out
+	}
+	overHTTP := run(false)
+	overWS := run(true)
+	i, okCalls := 0, 0
+	ops := map[string]bool{}
+	for _, tc := range opCases {
+		if tc.op == "events.eventWebsocket" {
+			continue
+		}
+		ops[tc.op] = true
+		name := tc.op
+		if tc.name != "" {
+			name += "/" + tc.name
+		}
+		assert.Equal(t, overHTTP[i], overWS[i], name)
+		assert.False(t, strings.Contains(overWS[i].Err, "events websocket"), name)
+		if overWS[i].Status == 0 && overWS[i].Err == "" {
+			okCalls++
+		}
+		i++
+	}
+	t.Logf("%d operations, %d cases (%d succeeded, the others gave the same error), same result over both transports", len(ops), i, okCalls)
+}
+
+// setupState makes the channels and the bridge the cases name, so that
+// more of them succeed: chID and ch2ID in Stasis (router), brID.
+func setupState(t *testing.T, srv *aritest.Server, rc *resources.Client) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, id := range []string{chID, ch2ID} {
+		_, err := rc.Channels.Originate(ctx, &resources.ChannelOriginateParams{Endpoint: "Local/400@default", App: "router", ChannelID: id})
+		require.NoError(t, err)
+		_, err = srv.WaitEvent(ctx, func(e events.Event) bool {
+			ss, ok := e.(*events.StasisStart)
+			return ok && ss.Channel.ID == id
+		})
+		require.NoError(t, err)
+	}
+	_, err := rc.Bridges.CreateWithID(ctx, brID, &resources.BridgeCreateWithIDParams{Type: []resources.BridgeCreateType{resources.BridgeCreateTypeMixing}})
+	require.NoError(t, err)
+}

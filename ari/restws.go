@@ -1,0 +1,291 @@
+package ari
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// ErrConnectionLost reports a call sent over the events websocket (see
+// EventStream.RESTClient) that got no reply because the websocket was not
+// connected, or dropped before the reply came.
+var ErrConnectionLost = errors.New("ari: the events websocket is not connected or dropped before the reply")
+
+// DefaultMaxPendingRequests is the default
+// EventStreamConfig.MaxPendingRequests.
+const DefaultMaxPendingRequests = 1024
+
+// restOverWebsocketSince lists, per release line, the first release with
+// REST over the events websocket (RESTRequest and RESTResponse messages):
+// 20.14, 21.9 and 22.4; every later line has it. The schemas agree: the
+// models are in 20.20.1, 21.12.3, 22.10.1 and 23.4.1, not in 16 or 18.
+var restOverWebsocketSince = [...]Version{{20, 14, 0}, {21, 9, 0}, {22, 4, 0}}
+
+// restOverWebsocketIn reports whether v has REST over the events
+// websocket. The zero Version (unknown, a development build) has it.
+func restOverWebsocketIn(v Version) bool {
+	if v.IsZero() {
+		return true
+	}
+	for _, s := range restOverWebsocketSince {
+		if v.Major == s.Major {
+			return v.Compare(s) >= 0
+		}
+	}
+	return v.Major > restOverWebsocketSince[len(restOverWebsocketSince)-1].Major
+}
+
+// restWS is the REST-over-websocket side of an EventStream: the calls
+// waiting for their RESTResponse.
+type restWS struct {
+	slots   chan struct{} // one token per call in flight
+	wmu     sync.Mutex    // one writer at a time on the connection
+	nextID  uint64        // guarded by EventStream.mu
+	pending map[string]chan restReply
+}
+
+// restReply is what completes a call: a response or a failure.
+type restReply struct {
+	status int
+	body   string
+	err    error
+}
+
+// restResponse is the part of a RESTResponse message the client reads.
+type restResponse struct {
+	Type        string `json:"type"`
+	RequestID   string `json:"request_id"`
+	StatusCode  int    `json:"status_code"`
+	ContentType string `json:"content_type"`
+	MessageBody string `json:"message_body"`
+}
+
+// RESTClient returns a client whose calls go over the stream's websocket
+// as RESTRequest messages (Asterisk 20.14, 21.9, 22.4 and later), each
+// completed by the RESTResponse with its request id: one connection for
+// events and REST. Give it to resources.New for the same typed API, with
+// the same *Error values (status, Asterisk's message, reason) and the
+// same version checks.
+//
+// Calls need a running stream (Run) with a connection up; otherwise, and
+// when the connection drops before the reply, they fail at once with an
+// *Error matching ErrConnectionLost. The server's version is learned over
+// HTTP by the client that made the stream (or taken from Config.Version),
+// and a call to an Asterisk without REST over websocket is refused before
+// sending with an *Error matching ErrUnsupported, unless
+// Config.DisableVersionCheck is set.
+//
+// RESTResponse messages are never delivered to Run's deliver; a call
+// returns after every event that preceded its response was delivered. A
+// call whose ctx ends stops waiting and frees its slot (see
+// EventStreamConfig.MaxPendingRequests); its response, if it comes later,
+// is dropped and counted in EventStreamStats.LateResponses.
+//
+// Responses are read by the goroutine that runs deliver: deliver must not
+// wait for a call of this client, or neither ever completes.
+//
+// Asterisk passes RESTResponse messages through the application's event
+// filter (res/ari/ari_websockets.c, ari_websocket_send_event): an
+// applications.filter whose allowed list lacks RESTResponse makes every
+// call wait until its ctx ends. Give calls a deadline, and allow
+// RESTResponse in such filters.
+func (s *EventStream) RESTClient() *Client {
+	c := s.c
+	return &Client{
+		ep:       c.ep,
+		restBase: c.restBase,
+		auth:     c.auth,
+		keyParam: c.keyParam,
+		ua:       c.ua,
+		hc:       c.hc,
+		log:      c.log,
+		noGate:   c.noGate,
+		maxReply: c.maxReply,
+		ws:       s,
+		parent:   c,
+	}
+}
+
+// sendWS sends r over the stream's websocket and returns the reply as an
+// HTTP response, so that Do and Open treat it as one from HTTP.
+func (c *Client) sendWS(ctx context.Context, r *Request) (*http.Response, error) {
+	if !c.noGate {
+		sv, err := c.serverVersion(ctx)
+		if err == nil && !restOverWebsocketIn(sv.v) {
+			e := c.newError(r, 0, ErrUnsupported)
+			e.Version = sv.v
+			e.Message = "Asterisk " + sv.v.String() + " has no REST over the events websocket; it is in 20.14, 21.9, 22.4 and later"
+			return nil, e
+		}
+		// A version that cannot be learned was already reported by gate
+		// when the call needed it; otherwise let the server judge.
+	}
+	msg := RESTRequest{
+		Type:   "RESTRequest",
+		Method: r.Op.Method,
+		URI:    strings.TrimPrefix(r.Path, "/"),
+	}
+	if r.Query != "" {
+		qs, err := queryStrings(r.Query)
+		if err != nil {
+			return nil, c.newError(r, 0, err)
+		}
+		msg.QueryStrings = qs
+	}
+	if r.Body != nil {
+		data, err := json.Marshal(r.Body)
+		if err != nil {
+			return nil, c.newError(r, 0, err)
+		}
+		msg.ContentType = "application/json"
+		msg.MessageBody = string(data)
+	}
+	rep := c.ws.call(ctx, &msg)
+	if rep.err != nil {
+		return nil, c.newError(r, 0, rep.err)
+	}
+	resp := &http.Response{
+		StatusCode:    rep.status,
+		Status:        strconv.Itoa(rep.status) + " " + http.StatusText(rep.status),
+		Body:          io.NopCloser(strings.NewReader(rep.body)),
+		ContentLength: int64(len(rep.body)),
+		Header:        http.Header{},
+	}
+	if rep.status < 200 || rep.status > 299 {
+		return nil, c.statusError(r, resp)
+	}
+	return resp, nil
+}
+
+// queryStrings splits an encoded query into RESTRequest query_strings, in
+// order.
+func queryStrings(q string) ([]RESTQueryStringParameter, error) {
+	out := make([]RESTQueryStringParameter, 0, strings.Count(q, "&")+1)
+	for q != "" {
+		var pair string
+		pair, q, _ = strings.Cut(q, "&")
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		name, err := url.QueryUnescape(k)
+		if err != nil {
+			return nil, fmt.Errorf("ari: query %q: %w", k, err)
+		}
+		value, err := url.QueryUnescape(v)
+		if err != nil {
+			return nil, fmt.Errorf("ari: query %q: %w", k, err)
+		}
+		out = append(out, RESTQueryStringParameter{Name: name, Value: value})
+	}
+	return out, nil
+}
+
+// call sends msg on the current connection and waits for its response,
+// the connection's loss, or ctx.
+func (s *EventStream) call(ctx context.Context, msg *RESTRequest) restReply {
+	select {
+	case s.rest.slots <- struct{}{}:
+	case <-ctx.Done():
+		return restReply{err: ctx.Err()}
+	}
+	defer func() { <-s.rest.slots }()
+
+	ch := make(chan restReply, 1)
+	s.mu.Lock()
+	conn := s.conn
+	if conn == nil {
+		s.mu.Unlock()
+		return restReply{err: ErrConnectionLost}
+	}
+	s.rest.nextID++
+	id := "gostasis-" + strconv.FormatUint(s.rest.nextID, 10)
+	s.rest.pending[id] = ch
+	s.mu.Unlock()
+
+	msg.RequestID, msg.TransactionID = id, id
+	data, err := json.Marshal(msg)
+	if err == nil {
+		s.rest.wmu.Lock()
+		_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
+		err = conn.WriteMessage(websocket.TextMessage, data)
+		s.rest.wmu.Unlock()
+		if err != nil {
+			err = fmt.Errorf("%w: %w", ErrConnectionLost, err)
+			conn.Close() // a half-written message leaves it unusable
+		}
+	}
+	if err != nil {
+		s.forget(id)
+		return restReply{err: err}
+	}
+	s.requests.Add(1)
+	select {
+	case rep := <-ch:
+		return rep
+	case <-ctx.Done():
+		if !s.forget(id) {
+			// Completed meanwhile: the reply is in ch.
+			return <-ch
+		}
+		return restReply{err: ctx.Err()}
+	}
+}
+
+// forget removes a pending call; it reports whether it was still pending.
+func (s *EventStream) forget(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.rest.pending[id]; !ok {
+		return false
+	}
+	delete(s.rest.pending, id)
+	return true
+}
+
+// restMarker is how every RESTResponse message names its type.
+var restMarker = []byte(`"RESTResponse"`)
+
+// route completes the call a RESTResponse message answers and reports
+// whether data was one (and so is not an event).
+func (s *EventStream) route(data []byte) bool {
+	if !bytes.Contains(data, restMarker) {
+		return false
+	}
+	var m restResponse
+	if json.Unmarshal(data, &m) != nil || m.Type != "RESTResponse" {
+		return false
+	}
+	s.mu.Lock()
+	ch, ok := s.rest.pending[m.RequestID]
+	delete(s.rest.pending, m.RequestID)
+	s.mu.Unlock()
+	if !ok {
+		s.late.Add(1)
+		s.log.Debug("ari: dropping a RESTResponse nobody waits for", "request_id", m.RequestID)
+		return true
+	}
+	s.responses.Add(1)
+	ch <- restReply{status: m.StatusCode, body: m.MessageBody}
+	return true
+}
+
+// failPending fails every pending call: the connection is gone. Call with
+// s.mu held.
+func (s *EventStream) failPending() {
+	for id, ch := range s.rest.pending {
+		ch <- restReply{err: ErrConnectionLost}
+		delete(s.rest.pending, id)
+	}
+}
