@@ -62,6 +62,26 @@ type restReply struct {
 	err    error
 }
 
+// restRequest is a RESTRequest message. It is declared here rather than
+// taken from the generated models so that the client builds from any
+// release's API description, including those without the message.
+type restRequest struct {
+	Type          string            `json:"type"`
+	TransactionID string            `json:"transaction_id"`
+	RequestID     string            `json:"request_id"`
+	Method        string            `json:"method"`
+	URI           string            `json:"uri"`
+	ContentType   string            `json:"content_type,omitempty"`
+	QueryStrings  []restQueryString `json:"query_strings,omitempty"`
+	MessageBody   string            `json:"message_body,omitempty"`
+}
+
+// restQueryString is one of a RESTRequest's query_strings.
+type restQueryString struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
 // restResponse is the part of a RESTResponse message the client reads.
 type restResponse struct {
 	Type        string `json:"type"`
@@ -131,7 +151,7 @@ func (c *Client) sendWS(ctx context.Context, r *Request) (*http.Response, error)
 		// A version that cannot be learned was already reported by gate
 		// when the call needed it; otherwise let the server judge.
 	}
-	msg := RESTRequest{
+	msg := restRequest{
 		Type:   "RESTRequest",
 		Method: r.Op.Method,
 		URI:    strings.TrimPrefix(r.Path, "/"),
@@ -170,8 +190,8 @@ func (c *Client) sendWS(ctx context.Context, r *Request) (*http.Response, error)
 
 // queryStrings splits an encoded query into RESTRequest query_strings, in
 // order.
-func queryStrings(q string) ([]RESTQueryStringParameter, error) {
-	out := make([]RESTQueryStringParameter, 0, strings.Count(q, "&")+1)
+func queryStrings(q string) ([]restQueryString, error) {
+	out := make([]restQueryString, 0, strings.Count(q, "&")+1)
 	for q != "" {
 		var pair string
 		pair, q, _ = strings.Cut(q, "&")
@@ -187,14 +207,14 @@ func queryStrings(q string) ([]RESTQueryStringParameter, error) {
 		if err != nil {
 			return nil, fmt.Errorf("ari: query %q: %w", k, err)
 		}
-		out = append(out, RESTQueryStringParameter{Name: name, Value: value})
+		out = append(out, restQueryString{Name: name, Value: value})
 	}
 	return out, nil
 }
 
 // call sends msg on the current connection and waits for its response,
 // the connection's loss, or ctx.
-func (s *EventStream) call(ctx context.Context, msg *RESTRequest) restReply {
+func (s *EventStream) call(ctx context.Context, msg *restRequest) restReply {
 	select {
 	case s.rest.slots <- struct{}{}:
 	case <-ctx.Done():

@@ -54,8 +54,8 @@ func restStream(t *testing.T, srv *wsServer, cfg Config, scfg EventStreamConfig)
 }
 
 // readRESTRequest reads the client's next message as a RESTRequest.
-func readRESTRequest(c *websocket.Conn) (RESTRequest, error) {
-	var req RESTRequest
+func readRESTRequest(c *websocket.Conn) (restRequest, error) {
+	var req restRequest
 	_, data, err := c.ReadMessage()
 	if err == nil {
 		err = json.Unmarshal(data, &req)
@@ -81,7 +81,7 @@ func withRequestID(t *testing.T, line, id string) []byte {
 func TestRESTClientReplaysCapture(t *testing.T) {
 	want := readLines(t, "restws-requests.jsonl")
 	stream := readLines(t, "restws.jsonl")
-	got := make(chan RESTRequest, len(want))
+	got := make(chan restRequest, len(want))
 	srv := newWSServer(t, nil, func(_ int, c *websocket.Conn) {
 		for _, line := range stream {
 			if !strings.Contains(line, `"type":"RESTResponse"`) {
@@ -140,7 +140,7 @@ func TestRESTClientReplaysCapture(t *testing.T) {
 	// What was sent matches what the captured client sent, up to the ids
 	// and where the query is.
 	for _, line := range want {
-		var w RESTRequest
+		var w restRequest
 		require.NoError(t, json.Unmarshal([]byte(line), &w))
 		g := <-got
 		assert.NotEmpty(t, g.RequestID)
