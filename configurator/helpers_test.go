@@ -18,6 +18,7 @@ import (
 	"gostasis.dev/ari"
 	"gostasis.dev/ari/aritest"
 	"gostasis.dev/configurator"
+	"gostasis.dev/internal/syncbuf"
 )
 
 // request is one HTTP request as the simulated Asterisk received it.
@@ -155,20 +156,5 @@ func ctx(t testing.TB) context.Context {
 	return c
 }
 
-// logBuffer collects log output safely.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+// logBuffer collects log output written concurrently.
+type logBuffer = syncbuf.Buffer

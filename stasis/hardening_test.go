@@ -1,7 +1,6 @@
 package stasis
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -18,28 +17,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"gostasis.dev/ari/events"
+	"gostasis.dev/internal/syncbuf"
 )
 
 // Issue 11: a stuck or exiting handler, hostile ids and hostile frames
 // neither hang the runtime nor grow its memory.
 
-// syncBuffer is a log sink safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer collects log output written concurrently.
+type syncBuffer struct{ syncbuf.Buffer }
 
 func (s *syncBuffer) logger() *slog.Logger { return slog.New(slog.NewTextHandler(s, nil)) }
 

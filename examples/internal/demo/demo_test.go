@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"gostasis.dev/ari/aritest"
 	"gostasis.dev/ari/events"
 	"gostasis.dev/ari/resources"
+	"gostasis.dev/internal/syncbuf"
 	"gostasis.dev/stasis"
 )
 
@@ -120,20 +120,5 @@ func TestRunServesARIURLUntilCancelled(t *testing.T) {
 	assert.Equal(t, `serving app "answerer" on `+srv.URL+"; Ctrl-C to stop\n", out.String())
 }
 
-// syncBuffer is a bytes.Buffer safe for concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer collects log output written concurrently.
+type syncBuffer = syncbuf.Buffer
