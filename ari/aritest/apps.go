@@ -15,6 +15,9 @@ import (
 type app struct {
 	name string
 	conn *wsConn // nil while no websocket is connected
+	// out is the outbound websocket session that registered the
+	// application (outbound.go), if any.
+	out *outboundSession
 
 	channels  map[*channel]struct{}
 	bridges   map[*bridge]struct{}
@@ -59,6 +62,13 @@ func (s *Server) activeApp(name string) *app {
 		return a
 	}
 	return nil
+}
+
+// connected reports whether a websocket carries the application's events:
+// an outbound session's pending connection, which queues them while the
+// application is away, does not count.
+func (a *app) connected() bool {
+	return a.conn != nil && (a.conn.out == nil || a.conn.ws != nil)
 }
 
 // listed reports whether /applications shows the application.

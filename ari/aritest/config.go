@@ -59,6 +59,12 @@ type Config struct {
 	// EventLogSize is how many sent events Server.Events keeps (the oldest
 	// are forgotten first). Zero means 10000; negative means no limit.
 	EventLogSize int
+
+	// Outbound lists outbound websockets (ari.conf type=outbound_websocket
+	// with its websocket_client.conf connection): the simulator dials the
+	// application instead of waiting for its events websocket. See the
+	// package documentation, "Outbound websockets".
+	Outbound []OutboundWebsocket
 }
 
 // User is an ARI user.
@@ -104,6 +110,15 @@ type Timing struct {
 	// MediaStart is the delay between a play or record request and the
 	// start of the media. Default 1ms.
 	MediaStart time.Duration
+	// OutboundPoll is how often a per-call outbound websocket's call
+	// checks whether its connection is up: StasisStart follows the
+	// connection at the next check (Asterisk checks every 500ms, counted
+	// from Stasis()). NoDelay checks every millisecond. Default 500ms.
+	OutboundPoll time.Duration
+	// PerCallClose is how long a per-call outbound websocket stays open
+	// after its call's StasisEnd before the simulator closes it (close
+	// code 1000): 3s to 3.5s on Asterisk. Default 3s.
+	PerCallClose time.Duration
 }
 
 // NoDelay in a Timing field means "no delay" (a zero field means "the
@@ -126,6 +141,8 @@ func DefaultTiming() Timing {
 		RecordingSilence: 4 * time.Second,
 		WriteTimeout:     100 * time.Millisecond,
 		MediaStart:       time.Millisecond,
+		OutboundPoll:     500 * time.Millisecond,
+		PerCallClose:     3 * time.Second,
 	}
 }
 
@@ -144,6 +161,8 @@ func FastTiming() Timing {
 		RecordingSilence: 200 * time.Millisecond,
 		WriteTimeout:     time.Second,
 		MediaStart:       NoDelay,
+		OutboundPoll:     5 * time.Millisecond,
+		PerCallClose:     30 * time.Millisecond,
 	}
 }
 
@@ -169,6 +188,8 @@ func (t Timing) withDefaults() Timing {
 	fix(&t.RecordingSilence, d.RecordingSilence, true)
 	fix(&t.WriteTimeout, d.WriteTimeout, false)
 	fix(&t.MediaStart, d.MediaStart, false)
+	fix(&t.OutboundPoll, d.OutboundPoll, false)
+	fix(&t.PerCallClose, d.PerCallClose, false)
 	return t
 }
 
@@ -203,5 +224,6 @@ func (cfg Config) withDefaults() Config {
 		cfg.EventLogSize = 10000
 	}
 	cfg.Endpoints = append([]string(nil), cfg.Endpoints...)
+	cfg.Outbound = outboundDefaults(cfg.Outbound)
 	return cfg
 }

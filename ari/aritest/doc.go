@@ -126,6 +126,40 @@
 // StallWebsockets (a half-open connection that loses events),
 // RefuseWebsockets and Restart test reconnections and resynchronisation.
 //
+// # Outbound websockets
+//
+// Config.Outbound makes the simulator dial the application, as Asterisk
+// 22.5 and later do for the outbound_websocket sections of ari.conf. The
+// upgrade request is Asterisk's: GET with the path and query of the URI,
+// Sec-WebSocket-Protocol "ari", Basic credentials only when both Username
+// and Password are set, no Origin. A 101 with or without the subprotocol
+// is accepted; any other answer is a failed attempt. REST over the
+// connection (RESTRequest and RESTResponse, as on the events websocket)
+// runs with the rights of LocalUser.
+//
+// A persistent connection registers its applications when the server
+// starts, and they stay registered while it is down: calls enter them and
+// their events are queued, then delivered on reconnection with their
+// original timestamps, before a new ApplicationRegistered (the first
+// message of every connection). The simulator retries every
+// ReconnectInterval forever, with a warning on Config.Logger every
+// ReconnectAttempts failures, and reconnects at once after a drop.
+//
+// A per-call application gets a new connection for each call that runs
+// Stasis(app), or enters the context stasis-<app> that Asterisk creates.
+// The application is then "<app>:<channel name>" in every event and reply
+// and in /applications. ApplicationRegistered comes first, then
+// StasisStart at the next check of the connection (Timing.OutboundPoll).
+// After the call's StasisEnd, the simulator closes the connection (1000)
+// after Timing.PerCallClose, without ApplicationUnregistered; if the
+// application closes it first, the simulator connects once more, with
+// ApplicationRegistered only, as Asterisk does. When ReconnectAttempts
+// attempts fail, before the call entered the application or after a drop,
+// the call leaves Stasis with STASISSTATUS=FAILED and goes on in the
+// dialplan. DropWebsockets, StallWebsockets, RefuseWebsockets and Restart
+// act on outbound connections too, and Server.OutboundSessions shows
+// each session.
+//
 // # Differences from Asterisk
 //
 // The simulator moves no audio: media only takes time, and recordings are
@@ -134,4 +168,18 @@
 // not sent. Local channels are never optimised away. /endpoints lists the
 // endpoints of Config.Endpoints only (Asterisk lists no Local endpoints,
 // and would list every PJSIP endpoint).
+//
+// On outbound websockets: Asterisk 22.10.1 often leaves a RESTRequest sent
+// before its first message unanswered until the application's next frame
+// (it read the request along with the handshake); the simulator answers it
+// once its first message is out. Asterisk does not set TCP_NODELAY on
+// these connections, which delays many replies by about 40ms; the
+// simulator has no such delay. Asterisk answers 503 "Asterisk not booted"
+// to requests in the first milliseconds after it starts; the simulator
+// does while RefuseWebsockets is in force. A per-call connection whose
+// call hangs up before StasisStart is closed at once here, without
+// StasisStart. Only the dialplan's Stasis() opens a per-call connection:
+// channels.originate or channels.create naming a per-call application
+// fails as for an application without a websocket (not measured on
+// Asterisk).
 package aritest

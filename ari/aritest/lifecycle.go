@@ -171,6 +171,9 @@ func (s *Server) execApp(ch *channel, app, data string) (wait time.Duration, con
 			s.setVar(ch, "STASISSTATUS", "FAILED")
 			return 0, true
 		}
+		if s.activeApp(app) == nil && s.startPerCall(ch, app, args) {
+			return 0, false // an outbound per-call websocket (outbound.go)
+		}
 		if s.enterStasis(ch, app, args) {
 			return 0, false
 		}
@@ -348,11 +351,16 @@ func (s *Server) enterStasis(ch *channel, appName string, args []string) bool {
 		}
 		return false
 	}
+	s.joinApp(ch, a, args)
+	return true
+}
+
+// joinApp puts ch into the application a with StasisStart.
+func (s *Server) joinApp(ch *channel, a *app, args []string) {
 	ch.app, ch.appArgs = a, args
 	a.inStasis++
 	s.subscribeChannel(a, ch, false)
 	s.send(&events.StasisStart{Args: args, Channel: ch.snapshot()}, target{direct: a})
-	return true
 }
 
 // stasisEnd takes ch out of its application with StasisEnd.
@@ -369,6 +377,9 @@ func (s *Server) stasisEnd(ch *channel) {
 	ch.app, ch.appArgs = nil, nil
 	a.inStasis--
 	s.unsubscribeChannel(a, ch, false)
+	if a.out != nil {
+		a.out.stasisEnded(a, ch)
+	}
 }
 
 // leaveStasisToDialplan ends Stasis for continueInDialplan: StasisEnd,

@@ -72,10 +72,12 @@ type Server struct {
 	dynLogs     map[string]string // log channels added over ARI
 	endpoints   []string
 
-	refuseUntil time.Time // websocket upgrades refused until then
+	refuseUntil time.Time // websocket upgrades (and outbound attempts) refused until then
 	wsWriteBuf  int       // SO_SNDBUF of new events websockets (tests), 0: the system's
 
 	events *eventLog
+
+	outbound []*outboundSession // live outbound websocket sessions (outbound.go)
 
 	timers  map[*simTimer]struct{}
 	timerWG sync.WaitGroup
@@ -83,11 +85,16 @@ type Server struct {
 }
 
 // NewServer starts a simulated Asterisk on 127.0.0.1 (a random port). It
-// panics if the configuration is invalid (a malformed dialplan pattern) or
-// the server cannot listen, as httptest.NewServer does.
+// panics if the configuration is invalid (a malformed dialplan pattern, an
+// outbound websocket without a ws:// or wss:// URI: an error matching
+// ErrInvalid) or the server cannot listen, as httptest.NewServer does. The
+// persistent outbound websockets start dialing before it returns.
 func NewServer(cfg Config) *Server {
 	cfg = cfg.withDefaults()
-	dp, err := compileDialplan(cfg.Dialplan)
+	if err := validateOutbound(cfg); err != nil {
+		panic(err)
+	}
+	dp, err := compileDialplan(outboundContexts(cfg.Dialplan, cfg.Outbound))
 	if err != nil {
 		panic(err)
 	}
@@ -140,6 +147,7 @@ func NewServer(cfg Config) *Server {
 		panic(fmt.Sprintf("aritest: %v", err))
 	}
 	s.res = resources.New(s.cl)
+	s.startOutbound()
 	return s
 }
 
@@ -163,9 +171,11 @@ func (s *Server) Resources() *resources.Client { return s.res }
 // Config returns the server's configuration with its defaults filled in.
 func (s *Server) Config() Config { return s.cfg }
 
-// Close closes every events websocket, stops every timer and the HTTP
-// server, and waits for the server's goroutines to end. Calls in progress
-// end without events. Close is idempotent.
+// Close closes every events websocket (outbound ones included, without a
+// close frame, as a stopping Asterisk does), stops dialing the outbound
+// websockets, stops every timer and the HTTP server, and waits for the
+// server's goroutines to end. Calls in progress end without events. Close
+// is idempotent.
 func (s *Server) Close() {
 	s.mu.Lock()
 	if s.closed {
@@ -174,6 +184,9 @@ func (s *Server) Close() {
 	}
 	s.closed = true
 	s.stopAllTimers()
+	for _, o := range s.outbound {
+		o.cancel() // stop dialing
+	}
 	conns := make([]*wsConn, 0, len(s.conns))
 	for c := range s.conns {
 		conns = append(conns, c)
@@ -258,7 +271,9 @@ func (s *Server) resetSystem() {
 // are dropped, applications and their subscriptions are forgotten, global
 // variables, device states and dynamic configuration objects (mailboxes
 // included) are cleared, and startup_time changes. Stored recordings, like
-// files on disk, survive.
+// files on disk, survive. Outbound websockets are closed without a close
+// frame; the persistent ones register their applications again and
+// reconnect at once, the per-call ones end with their calls.
 func (s *Server) Restart() {
 	s.mu.Lock()
 	s.stopAllTimers()
@@ -285,6 +300,7 @@ func (s *Server) Restart() {
 		s.startup = prev.Add(time.Millisecond)
 		s.lastReload = s.startup
 	}
+	s.restartOutbound()
 	s.unlock()
 	for _, c := range conns {
 		c.close()
@@ -295,6 +311,8 @@ func (s *Server) Restart() {
 // frame, as a network failure or an Asterisk crash would. Applications stay
 // registered in their inactive state with their subscriptions; channels
 // stay in Stasis. Clients are expected to reconnect and resynchronise.
+// Outbound websockets are dropped too, and the simulator reconnects them
+// at once, as Asterisk does.
 func (s *Server) DropWebsockets() {
 	s.mu.Lock()
 	conns := make([]*wsConn, 0, len(s.conns))
@@ -314,7 +332,8 @@ func (s *Server) DropWebsockets() {
 // reconnects; a new connection replaces the stalled one. Events sent
 // meanwhile are lost, as with Asterisk, so channels can enter and leave
 // an application without its client seeing it: what a client's re-sync
-// must repair.
+// must repair. Outbound websockets stall too; when the application closes
+// one, the simulator reconnects at once.
 func (s *Server) StallWebsockets() {
 	s.mu.Lock()
 	for c := range s.conns {
@@ -327,7 +346,9 @@ func (s *Server) StallWebsockets() {
 // (with a 503 reply, as an Asterisk that is still starting does), to test
 // a client's reconnection backoff. RefuseWebsockets(0) accepts upgrades
 // again at once. Existing connections are not affected (see
-// DropWebsockets).
+// DropWebsockets). Meanwhile outbound websocket attempts fail as if the
+// application were unreachable (they count as failed attempts), and REST
+// requests over an outbound websocket get 503 "Asterisk not booted".
 func (s *Server) RefuseWebsockets(d time.Duration) {
 	s.mu.Lock()
 	if d <= 0 {
@@ -339,13 +360,13 @@ func (s *Server) RefuseWebsockets(d time.Duration) {
 }
 
 // Apps returns the names of the registered Stasis applications with an
-// events websocket connected, sorted.
+// events websocket connected (or an outbound websocket up), sorted.
 func (s *Server) Apps() []string {
 	s.mu.Lock()
 	defer s.runlock()
 	var out []string
 	for name, a := range s.apps {
-		if a.conn != nil {
+		if a.connected() {
 			out = append(out, name)
 		}
 	}
@@ -354,11 +375,12 @@ func (s *Server) Apps() []string {
 }
 
 // WaitApp waits until an events websocket is connected for every named
-// application.
+// application; for an application of an outbound websocket, until the
+// simulator's connection to it is up.
 func (s *Server) WaitApp(ctx context.Context, names ...string) error {
 	return s.waitFor(ctx, func() (bool, error) {
 		for _, n := range names {
-			if a := s.apps[n]; a == nil || a.conn == nil {
+			if a := s.apps[n]; a == nil || !a.connected() {
 				return false, nil
 			}
 		}

@@ -28,12 +28,22 @@ type wsConn struct {
 	// half-open TCP connection does (StallWebsockets).
 	stalled atomic.Bool
 
+	// out is the outbound session of a connection the simulator dialed
+	// (outbound.go); nil for an events websocket the client opened.
+	out *outboundSession
+	// firstSent, on an outbound connection, is closed once the first
+	// frame is written: requests read before wait for it.
+	firstSent chan struct{}
+
 	mu     sync.Mutex
 	q      [][]byte
 	closed bool
-	wake   chan struct{}
-	done   chan struct{}
-	once   sync.Once
+	// closeFrame asks the writer for a close frame (1000) after the
+	// queued frames (outbound per-call connections).
+	closeFrame bool
+	wake       chan struct{}
+	done       chan struct{}
+	once       sync.Once
 }
 
 var upgrader = websocket.Upgrader{
@@ -51,7 +61,7 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request, user *User,
 		return
 	}
 	s.mu.Lock()
-	refuse := !s.refuseUntil.IsZero() && time.Now().Before(s.refuseUntil)
+	refuse := s.refusing()
 	closed := s.closed
 	s.unlock()
 	if closed || refuse {
@@ -117,6 +127,19 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request, user *User,
 	c.wakeUp()
 }
 
+// refusing reports whether RefuseWebsockets is in force. Call with s.mu
+// held.
+func (s *Server) refusing() bool {
+	return !s.refuseUntil.IsZero() && time.Now().Before(s.refuseUntil)
+}
+
+// refusingNow is refusing for a caller without s.mu.
+func (s *Server) refusingNow() bool {
+	s.mu.Lock()
+	defer s.runlock()
+	return s.refusing()
+}
+
 // removeApp detaches a from the connection. Call with s.mu held.
 func (c *wsConn) removeApp(a *app) {
 	for i, x := range c.apps {
@@ -170,11 +193,36 @@ func (c *wsConn) close() {
 		s := c.s
 		s.mu.Lock()
 		delete(s.conns, c)
-		for _, a := range append([]*app(nil), c.apps...) {
-			c.removeApp(a)
+		if c.out != nil {
+			c.out.connLost(c)
+		} else {
+			for _, a := range append([]*app(nil), c.apps...) {
+				c.removeApp(a)
+			}
 		}
 		s.unlock()
 	})
+}
+
+// discard drops a pending outbound connection, which has no websocket and
+// no goroutine. Call with s.mu held.
+func (c *wsConn) discard() {
+	c.once.Do(func() {
+		c.mu.Lock()
+		c.closed = true
+		c.q = nil
+		c.mu.Unlock()
+		close(c.done)
+	})
+}
+
+// requestClose makes the writer send a close frame (1000) after the frames
+// queued so far, and stop.
+func (c *wsConn) requestClose() {
+	c.mu.Lock()
+	c.closeFrame = true
+	c.mu.Unlock()
+	c.wakeUp()
 }
 
 // writeLoop writes queued frames until the connection closes.
@@ -189,6 +237,7 @@ func (c *wsConn) writeLoop() {
 		}
 		c.mu.Lock()
 		batch, c.q = c.q, batch[:0]
+		closeFrame := c.closeFrame
 		c.mu.Unlock()
 		for i, frame := range batch {
 			_ = c.ws.SetWriteDeadline(time.Now().Add(c.s.cfg.Timing.WriteTimeout))
@@ -198,6 +247,23 @@ func (c *wsConn) writeLoop() {
 				return
 			}
 			batch[i] = nil
+			if c.firstSent != nil && i == 0 {
+				select {
+				case <-c.firstSent:
+				default:
+					close(c.firstSent)
+				}
+			}
+		}
+		if closeFrame {
+			// The close handshake: the reader ends with the peer's close
+			// frame, or after a second without it.
+			if !c.stalled.Load() {
+				msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, "")
+				_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(c.s.cfg.Timing.WriteTimeout))
+			}
+			_ = c.ws.SetReadDeadline(time.Now().Add(time.Second))
+			return
 		}
 	}
 }
@@ -222,6 +288,15 @@ func (c *wsConn) readLoop() {
 		_, data, err := c.ws.ReadMessage()
 		if err != nil {
 			return
+		}
+		if c.firstSent != nil {
+			// Asterisk reads a request sent before its first message
+			// along with the handshake, and answers it only later.
+			select {
+			case <-c.firstSent:
+			case <-c.done:
+				return
+			}
 		}
 		c.serveRESTRequest(data)
 	}
@@ -262,7 +337,13 @@ func (c *wsConn) serveRESTRequest(data []byte) {
 	if req.MessageBody != "" {
 		body = []byte(req.MessageBody)
 	}
-	rep := c.s.dispatch(strings.ToUpper(req.Method), path, q, body, c.user, "", nil)
+	var rep reply
+	if c.out != nil && c.s.refusingNow() {
+		// An outbound connection opens before Asterisk is fully booted.
+		rep = errReply(503, "Asterisk not booted")
+	} else {
+		rep = c.s.dispatch(strings.ToUpper(req.Method), path, q, body, c.user, "", nil)
+	}
 	resp := &events.RESTResponse{
 		TransactionID: req.TransactionID,
 		RequestID:     req.RequestID,
