@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -34,12 +33,15 @@ type Client struct {
 	noGate   bool
 	maxReply int64 // Config.MaxReplySize or its default
 
-	ws     *EventStream // set for EventStream.RESTClient: calls go over it
-	parent *Client      // the client ws was made by, which learns the version
+	// ws, when set, carries the calls over a websocket
+	// (EventStream.RESTClient, OutboundConn.RESTClient) instead of HTTP.
+	ws wsCaller
 
-	ver     atomic.Pointer[serverVersion] // known version, nil until learned
-	verMu   sync.Mutex
-	verCall *versionCall // discovery in flight, guarded by verMu
+	vc      *versionCache // the server's version, shared with the clients made from this one
+	verFrom *Client       // the client that learns the version; nil: this one
+	// discover, when set, gives the version instead of vc (an outbound
+	// websocket's client: the version of the Asterisk it reaches now).
+	discover func(context.Context) (*serverVersion, error)
 }
 
 // serverVersion is what the client knows of the server's version.
@@ -87,6 +89,7 @@ func NewClient(cfg Config) (*Client, error) {
 		log:      cfg.Logger,
 		noGate:   cfg.DisableVersionCheck,
 		maxReply: cfg.MaxReplySize,
+		vc:       &versionCache{},
 	}
 	if user != "" || pass != "" {
 		c.auth = []string{"Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))}
@@ -105,15 +108,7 @@ func NewClient(cfg Config) (*Client, error) {
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
-	if cfg.Version != "" {
-		sv := &serverVersion{raw: strings.TrimSpace(cfg.Version)}
-		if v, err := ParseVersion(cfg.Version); err == nil {
-			sv.v = v
-		} else {
-			c.log.Debug("ari: Config.Version has no release number; version checks are off", "version", sv.raw)
-		}
-		c.ver.Store(sv)
-	}
+	c.vc.preset(cfg.Version, c.log)
 	return c, nil
 }
 

@@ -1,7 +1,6 @@
 package ari
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -187,12 +186,12 @@ type EventStream struct {
 	conn    *websocket.Conn // current connection, guarded by mu
 	dropped bool            // conn was closed by Drop, guarded by mu
 
+	opts    wsOptions
 	scratch []byte // read buffer of Run's goroutine
 
-	rest restWS // REST over this websocket (RESTClient); pending guarded by mu
+	rest *restWS // REST over this websocket (RESTClient)
 
-	conns, frames, tooLarge   atomic.Uint64 // Stats
-	requests, responses, late atomic.Uint64 // Stats of RESTClient
+	conns, frames, tooLarge atomic.Uint64 // Stats
 }
 
 // EventStream returns a stream for cfg; nothing happens until Run.
@@ -236,10 +235,8 @@ func (c *Client) EventStream(cfg EventStreamConfig) *EventStream {
 		dialer:  c.websocketDialer(cfg.HandshakeTimeout),
 		header:  h,
 		log:     c.log.With(slog.String("url", url)),
-		rest: restWS{
-			slots:   make(chan struct{}, cfg.MaxPendingRequests),
-			pending: make(map[string]chan restReply),
-		},
+		opts:    wsOptions{pingInterval: cfg.PingInterval, pongTimeout: cfg.PongTimeout, maxFrameSize: cfg.MaxFrameSize},
+		rest:    newRestWS(cfg.MaxPendingRequests, c.log),
 	}
 }
 
@@ -282,9 +279,9 @@ func (s *EventStream) Stats() EventStreamStats {
 		Connections:    s.conns.Load(),
 		Frames:         s.frames.Load(),
 		FramesTooLarge: s.tooLarge.Load(),
-		RESTRequests:   s.requests.Load(),
-		RESTResponses:  s.responses.Load(),
-		LateResponses:  s.late.Load(),
+		RESTRequests:   s.rest.requests.Load(),
+		RESTResponses:  s.rest.responses.Load(),
+		LateResponses:  s.rest.late.Load(),
 	}
 }
 
@@ -482,118 +479,23 @@ func (s *EventStream) serve(ctx context.Context, conn *websocket.Conn, connected
 	s.mu.Lock()
 	s.conn, s.dropped = conn, false
 	s.mu.Unlock()
-
-	// Close the connection (politely) when ctx ends; wait for that to
-	// finish before returning so that no goroutine outlives Run.
-	closing := make(chan struct{})
-	stopAfter := context.AfterFunc(ctx, func() {
-		defer close(closing)
-		_ = conn.WriteControl(websocket.CloseMessage,
-			websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
-		conn.Close()
-	})
-
-	var wg sync.WaitGroup
-	stopPing := make(chan struct{})
+	s.rest.attach(conn, true)
 	defer func() {
-		close(stopPing)
-		if !stopAfter() {
-			<-closing
-		}
-		conn.Close()
-		wg.Wait()
 		s.mu.Lock()
 		s.conn = nil
-		s.failPending()
 		s.mu.Unlock()
+		s.rest.detach()
 	}()
-
-	timeout := s.cfg.PongTimeout
-	alive := func() {
-		if timeout > 0 {
-			_ = conn.SetReadDeadline(time.Now().Add(timeout))
-		}
-	}
-	conn.SetPongHandler(func(string) error { alive(); return nil })
-	conn.SetPingHandler(func(data string) error {
-		alive()
-		err := conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(writeWait))
-		var ne net.Error
-		if err == websocket.ErrCloseSent || errors.As(err, &ne) && ne.Timeout() {
-			return nil
-		}
-		return err
-	})
-	if s.cfg.PingInterval > 0 {
-		wg.Add(1)
-		go s.ping(conn, stopPing, &wg)
-	}
-
-	conn.SetReadLimit(s.cfg.MaxFrameSize)
-	s.conns.Add(1)
-	s.report(connected)
-	for {
-		alive()
-		data, err := s.readFrame(conn)
-		if err != nil {
-			return s.readError(err)
-		}
-		if s.route(data) {
-			continue
-		}
-		s.frames.Add(1)
-		deliver(Frame{Data: data, Conn: connected.Conn})
-	}
-}
-
-// readFrame reads the next message into a slice of its own, through the
-// stream's scratch buffer: a message that fits is copied out at its exact
-// size; a larger one is read into buffers that grow towards
-// MaxFrameSize (see readLimited) and handed over as read.
-func (s *EventStream) readFrame(conn *websocket.Conn) ([]byte, error) {
-	_, r, err := conn.NextReader()
-	if err != nil {
-		return nil, err
-	}
-	if s.scratch == nil {
-		s.scratch = make([]byte, 0, frameScratch)
-	}
-	b, err := readLimited(r, s.scratch, -1, s.cfg.MaxFrameSize)
-	if err == errTooLarge {
-		// Not expected: the websocket library refuses a message whose
-		// frame headers exceed the read limit before reading them. A
-		// second guard, reported alike.
-		err = websocket.ErrReadLimit
-	}
-	if err != nil {
-		return nil, err
-	}
-	if cap(b) == cap(s.scratch) {
-		return bytes.Clone(b), nil
-	}
-	return b, nil
-}
-
-// writeWait bounds writing a control frame.
-const writeWait = 5 * time.Second
-
-// ping sends a ping every PingInterval until stop is closed; a failed
-// write closes the connection.
-func (s *EventStream) ping(conn *websocket.Conn, stop <-chan struct{}, wg *sync.WaitGroup) {
-	defer wg.Done()
-	t := time.NewTicker(s.cfg.PingInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-t.C:
-			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
-				conn.Close()
-				return
-			}
-		}
-	}
+	err := readWS(ctx, conn, s.opts, s.rest, &s.scratch,
+		func() {
+			s.conns.Add(1)
+			s.report(connected)
+		},
+		func(data []byte) {
+			s.frames.Add(1)
+			deliver(Frame{Data: data, Conn: connected.Conn})
+		})
+	return s.readError(err)
 }
 
 // readError explains why reading a connection failed.
@@ -604,13 +506,9 @@ func (s *EventStream) readError(err error) error {
 	if dropped {
 		return errDropped
 	}
-	if errors.Is(err, websocket.ErrReadLimit) {
+	err, tooLarge := explainReadError(err, s.opts)
+	if tooLarge {
 		s.tooLarge.Add(1)
-		return fmt.Errorf("%w (%d bytes): the connection was closed with 1009 (message too big): %w", ErrFrameTooLarge, s.cfg.MaxFrameSize, err)
-	}
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return fmt.Errorf("%w (%s): %w", ErrPongTimeout, s.cfg.PongTimeout, err)
 	}
 	return err
 }

@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -46,13 +48,82 @@ func restOverWebsocketIn(v Version) bool {
 	return v.Major > restOverWebsocketSince[len(restOverWebsocketSince)-1].Major
 }
 
-// restWS is the REST-over-websocket side of an EventStream: the calls
-// waiting for their RESTResponse.
+// wsCaller sends a RESTRequest over a websocket and waits for its reply.
+type wsCaller interface {
+	call(ctx context.Context, msg *restRequest) restReply
+}
+
+// restWS carries calls over one websocket at a time as RESTRequest
+// messages and completes them from the RESTResponse messages the reader
+// hands to route. An EventStream keeps one across its reconnects; an
+// OutboundConn has one for its single connection.
 type restWS struct {
-	slots   chan struct{} // one token per call in flight
-	wmu     sync.Mutex    // one writer at a time on the connection
-	nextID  uint64        // guarded by EventStream.mu
+	slots chan struct{} // one token per call in flight
+	log   *slog.Logger
+	wmu   sync.Mutex // one writer at a time on the connection
+
+	mu      sync.Mutex
+	conn    *websocket.Conn // the connection calls go on; nil while down
+	ready   chan struct{}   // closed once calls may be sent on conn
+	nextID  uint64
 	pending map[string]chan restReply
+
+	requests, responses, late atomic.Uint64 // Stats
+}
+
+func newRestWS(maxPending int, log *slog.Logger) *restWS {
+	if maxPending <= 0 {
+		maxPending = DefaultMaxPendingRequests
+	}
+	return &restWS{
+		slots:   make(chan struct{}, maxPending),
+		log:     log,
+		pending: make(map[string]chan restReply),
+	}
+}
+
+// attach makes conn the connection calls go on. When ready is false,
+// calls wait for markReady: Asterisk's outbound websocket does not read
+// what the app sends before its own first message.
+func (w *restWS) attach(conn *websocket.Conn, ready bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.conn = conn
+	w.ready = make(chan struct{})
+	if ready {
+		close(w.ready)
+	}
+}
+
+// markReady lets calls be sent on the attached connection.
+func (w *restWS) markReady() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.ready != nil {
+		select {
+		case <-w.ready:
+		default:
+			close(w.ready)
+		}
+	}
+}
+
+// detach forgets the connection and fails every pending call.
+func (w *restWS) detach() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.conn = nil
+	if w.ready != nil {
+		select {
+		case <-w.ready:
+		default:
+			close(w.ready) // waiters find conn nil
+		}
+	}
+	for id, ch := range w.pending {
+		ch <- restReply{err: ErrConnectionLost}
+		delete(w.pending, id)
+	}
 }
 
 // restReply is what completes a call: a response or a failure.
@@ -132,15 +203,16 @@ func (s *EventStream) RESTClient() *Client {
 		log:      c.log,
 		noGate:   c.noGate,
 		maxReply: c.maxReply,
-		ws:       s,
-		parent:   c,
+		ws:       s.rest,
+		vc:       c.vc,
+		verFrom:  c,
 	}
 }
 
 // sendWS sends r over the stream's websocket and returns the reply as an
 // HTTP response, so that Do and Open treat it as one from HTTP.
 func (c *Client) sendWS(ctx context.Context, r *Request) (*http.Response, error) {
-	if !c.noGate {
+	if !c.noGate && r.Op != opAsteriskInfo { // not the version's own discovery
 		sv, err := c.serverVersion(ctx)
 		if err == nil && !restOverWebsocketIn(sv.v) {
 			e := c.newError(r, 0, ErrUnsupported)
@@ -172,6 +244,18 @@ func (c *Client) sendWS(ctx context.Context, r *Request) (*http.Response, error)
 		msg.MessageBody = string(data)
 	}
 	rep := c.ws.call(ctx, &msg)
+	for wait := notBootedFirstWait; notBooted(rep) && wait <= notBootedLastWait; wait *= 2 {
+		// Asterisk refused before dispatching: safe to send again.
+		c.log.Debug("ari: Asterisk is not fully booted; retrying", "op", r.Op.String(), "in", wait)
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, c.newError(r, 0, ctx.Err())
+		}
+		rep = c.ws.call(ctx, &msg)
+	}
 	if rep.err != nil {
 		return nil, c.newError(r, 0, rep.err)
 	}
@@ -186,6 +270,20 @@ func (c *Client) sendWS(ctx context.Context, r *Request) (*http.Response, error)
 		return nil, c.statusError(r, resp)
 	}
 	return resp, nil
+}
+
+// Retries of a request Asterisk answered with 503 "Asterisk not booted":
+// an outbound websocket opens some milliseconds before Asterisk is fully
+// booted, and res_ari refuses every request before dispatching it until
+// then. Waits double from the first to the last: about 3 s in all.
+const (
+	notBootedFirstWait = 25 * time.Millisecond
+	notBootedLastWait  = 1600 * time.Millisecond
+)
+
+// notBooted reports Asterisk's 503 "Asterisk not booted".
+func notBooted(rep restReply) bool {
+	return rep.err == nil && rep.status == http.StatusServiceUnavailable && strings.Contains(rep.body, "Asterisk not booted")
 }
 
 // queryStrings splits an encoded query into RESTRequest query_strings, in
@@ -214,48 +312,59 @@ func queryStrings(q string) ([]restQueryString, error) {
 
 // call sends msg on the current connection and waits for its response,
 // the connection's loss, or ctx.
-func (s *EventStream) call(ctx context.Context, msg *restRequest) restReply {
+func (w *restWS) call(ctx context.Context, msg *restRequest) restReply {
 	select {
-	case s.rest.slots <- struct{}{}:
+	case w.slots <- struct{}{}:
 	case <-ctx.Done():
 		return restReply{err: ctx.Err()}
 	}
-	defer func() { <-s.rest.slots }()
+	defer func() { <-w.slots }()
+
+	w.mu.Lock()
+	ready := w.ready
+	w.mu.Unlock()
+	if ready != nil {
+		select {
+		case <-ready:
+		case <-ctx.Done():
+			return restReply{err: ctx.Err()}
+		}
+	}
 
 	ch := make(chan restReply, 1)
-	s.mu.Lock()
-	conn := s.conn
+	w.mu.Lock()
+	conn := w.conn
 	if conn == nil {
-		s.mu.Unlock()
+		w.mu.Unlock()
 		return restReply{err: ErrConnectionLost}
 	}
-	s.rest.nextID++
-	id := "gostasis-" + strconv.FormatUint(s.rest.nextID, 10)
-	s.rest.pending[id] = ch
-	s.mu.Unlock()
+	w.nextID++
+	id := "gostasis-" + strconv.FormatUint(w.nextID, 10)
+	w.pending[id] = ch
+	w.mu.Unlock()
 
 	msg.RequestID, msg.TransactionID = id, id
 	data, err := json.Marshal(msg)
 	if err == nil {
-		s.rest.wmu.Lock()
+		w.wmu.Lock()
 		_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
 		err = conn.WriteMessage(websocket.TextMessage, data)
-		s.rest.wmu.Unlock()
+		w.wmu.Unlock()
 		if err != nil {
 			err = fmt.Errorf("%w: %w", ErrConnectionLost, err)
 			conn.Close() // a half-written message leaves it unusable
 		}
 	}
 	if err != nil {
-		s.forget(id)
+		w.forget(id)
 		return restReply{err: err}
 	}
-	s.requests.Add(1)
+	w.requests.Add(1)
 	select {
 	case rep := <-ch:
 		return rep
 	case <-ctx.Done():
-		if !s.forget(id) {
+		if !w.forget(id) {
 			// Completed meanwhile: the reply is in ch.
 			return <-ch
 		}
@@ -264,13 +373,13 @@ func (s *EventStream) call(ctx context.Context, msg *restRequest) restReply {
 }
 
 // forget removes a pending call; it reports whether it was still pending.
-func (s *EventStream) forget(id string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.rest.pending[id]; !ok {
+func (w *restWS) forget(id string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if _, ok := w.pending[id]; !ok {
 		return false
 	}
-	delete(s.rest.pending, id)
+	delete(w.pending, id)
 	return true
 }
 
@@ -279,7 +388,7 @@ var restMarker = []byte(`"RESTResponse"`)
 
 // route completes the call a RESTResponse message answers and reports
 // whether data was one (and so is not an event).
-func (s *EventStream) route(data []byte) bool {
+func (w *restWS) route(data []byte) bool {
 	if !bytes.Contains(data, restMarker) {
 		return false
 	}
@@ -287,25 +396,16 @@ func (s *EventStream) route(data []byte) bool {
 	if json.Unmarshal(data, &m) != nil || m.Type != "RESTResponse" {
 		return false
 	}
-	s.mu.Lock()
-	ch, ok := s.rest.pending[m.RequestID]
-	delete(s.rest.pending, m.RequestID)
-	s.mu.Unlock()
+	w.mu.Lock()
+	ch, ok := w.pending[m.RequestID]
+	delete(w.pending, m.RequestID)
+	w.mu.Unlock()
 	if !ok {
-		s.late.Add(1)
-		s.log.Debug("ari: dropping a RESTResponse nobody waits for", "request_id", m.RequestID)
+		w.late.Add(1)
+		w.log.Debug("ari: dropping a RESTResponse nobody waits for", "request_id", m.RequestID)
 		return true
 	}
-	s.responses.Add(1)
+	w.responses.Add(1)
 	ch <- restReply{status: m.StatusCode, body: m.MessageBody}
 	return true
-}
-
-// failPending fails every pending call: the connection is gone. Call with
-// s.mu held.
-func (s *EventStream) failPending() {
-	for id, ch := range s.rest.pending {
-		ch <- restReply{err: ErrConnectionLost}
-		delete(s.rest.pending, id)
-	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -187,16 +189,28 @@ func TestRESTClientSameResults(t *testing.T) {
 }
 
 // BenchmarkRESTTransport compares a typed call (asterisk.getGlobalVar)
-// over HTTP and over the events websocket.
+// over HTTP, over the events websocket and over an outbound websocket the
+// simulator opened, in the same run.
 func BenchmarkRESTTransport(b *testing.B) {
-	srv := aritest.Start(b, aritest.Config{Timing: aritest.FastTiming()})
+	conns := make(chan *ari.OutboundConn, 1)
+	h, err := ari.NewOutboundHandler(ari.OutboundConfig{AllowUnauthenticated: true, Serve: func(c *ari.OutboundConn) {
+		conns <- c
+		_ = c.Run(context.Background(), func(ari.Frame) {})
+	}})
+	require.NoError(b, err)
+	app := httptest.NewServer(h)
+	b.Cleanup(func() { h.Close(); app.Close() })
+	srv := aritest.Start(b, aritest.Config{Timing: aritest.FastTiming(), Outbound: []aritest.OutboundWebsocket{
+		{Name: "ob", Apps: []string{"obapp"}, URI: "ws" + strings.TrimPrefix(app.URL, "http") + "/ari"},
+	}})
 	stream := startRESTStream(b, srv, "wsapp", nil)
+	out := <-conns
 	ctx := context.Background()
 	p := &resources.AsteriskGetGlobalVarParams{Variable: "X"}
 	for _, tc := range []struct {
 		name string
 		c    *ari.Client
-	}{{"http", srv.Client()}, {"websocket", stream.RESTClient()}} {
+	}{{"http", srv.Client()}, {"websocket", stream.RESTClient()}, {"outbound", out.RESTClient()}} {
 		rc := resources.New(tc.c)
 		require.NoError(b, rc.Asterisk.SetGlobalVar(ctx, &resources.AsteriskSetGlobalVarParams{Variable: "X", Value: "1"}))
 		b.Run(tc.name, func(b *testing.B) {

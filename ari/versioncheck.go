@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // opAsteriskInfo is the request that learns the server's version.
@@ -47,21 +50,54 @@ func (c *Client) Supports(ctx context.Context, op *Operation) (bool, error) {
 	return op.Availability.In(v), nil
 }
 
-func (c *Client) serverVersion(ctx context.Context) (*serverVersion, error) {
-	if c.parent != nil {
-		return c.parent.serverVersion(ctx)
+// versionCache is what a client knows of its server's version, shared by
+// the clients that talk to that server over other transports.
+type versionCache struct {
+	ver  atomic.Pointer[serverVersion] // known version, nil until learned
+	mu   sync.Mutex
+	call *versionCall // discovery in flight, guarded by mu
+}
+
+// preset records a configured version (Config.Version), if any.
+func (vc *versionCache) preset(raw string, log *slog.Logger) {
+	if raw == "" {
+		return
 	}
-	if sv := c.ver.Load(); sv != nil {
+	sv := &serverVersion{raw: strings.TrimSpace(raw)}
+	if v, err := ParseVersion(raw); err == nil {
+		sv.v = v
+	} else {
+		log.Debug("ari: the configured version has no release number; version checks are off", "version", sv.raw)
+	}
+	vc.ver.Store(sv)
+}
+
+func (c *Client) serverVersion(ctx context.Context) (*serverVersion, error) {
+	if c.discover != nil {
+		// An outbound websocket's: it caches per Asterisk itself.
+		return c.discover(ctx)
+	}
+	from := c
+	if c.verFrom != nil {
+		from = c.verFrom
+	}
+	return c.vc.get(ctx, from.discoverVersion)
+}
+
+// get returns the known version or learns it with discover; concurrent
+// callers share one discovery, and a failure is not remembered.
+func (vc *versionCache) get(ctx context.Context, discover func(context.Context) (*serverVersion, error)) (*serverVersion, error) {
+	if sv := vc.ver.Load(); sv != nil {
 		return sv, nil
 	}
 	for {
-		c.verMu.Lock()
-		if sv := c.ver.Load(); sv != nil {
-			c.verMu.Unlock()
+		vc.mu.Lock()
+		if sv := vc.ver.Load(); sv != nil {
+			vc.mu.Unlock()
 			return sv, nil
 		}
-		if call := c.verCall; call != nil {
-			c.verMu.Unlock()
+		if call := vc.call; call != nil {
+			vc.mu.Unlock()
 			select {
 			case <-call.done:
 			case <-ctx.Done():
@@ -78,17 +114,17 @@ func (c *Client) serverVersion(ctx context.Context) (*serverVersion, error) {
 			return nil, call.err
 		}
 		call := &versionCall{done: make(chan struct{})}
-		c.verCall = call
-		c.verMu.Unlock()
+		vc.call = call
+		vc.mu.Unlock()
 
-		sv, err := c.discoverVersion(ctx)
+		sv, err := discover(ctx)
 
-		c.verMu.Lock()
+		vc.mu.Lock()
 		if err == nil {
-			c.ver.Store(sv)
+			vc.ver.Store(sv)
 		}
-		c.verCall = nil
-		c.verMu.Unlock()
+		vc.call = nil
+		vc.mu.Unlock()
 		call.sv, call.err = sv, err
 		close(call.done)
 		return sv, err

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -70,17 +71,23 @@ func normalize(t *testing.T, v any) any {
 	return strip(out)
 }
 
-// TestEveryOperationOverWebsocket runs every operation's cases, in order,
-// against two simulators: one over HTTP, one over REST on the events
-// websocket (ari.EventStream.RESTClient), and checks that each gives the
-// same result or the same *ari.Error.
-func TestEveryOperationOverWebsocket(t *testing.T) {
-	run := func(overWS bool) []transportResult {
-		srv := aritest.Start(t, aritest.Config{Timing: aritest.FastTiming()})
+// Transports of TestEveryOperationOverWebsocket.
+const (
+	overHTTPMode     = iota
+	overEventsMode   // REST over the events websocket
+	overOutboundMode // REST over an outbound websocket the simulator opened
+)
+
+// restClient returns a REST client of srv over mode's transport, for apps
+// (an events websocket or an outbound one registers them); it closes when
+// the test ends. It also returns the websocket's stats.
+func restClient(t *testing.T, mode int, apps []string) (*ari.Client, *aritest.Server, func() ari.EventStreamStats) {
+	t.Helper()
+	cfg := aritest.Config{Timing: aritest.FastTiming()}
+	if mode != overOutboundMode {
+		srv := aritest.Start(t, cfg)
 		up := make(chan struct{}, 1)
-		// The responses go to the first app; the cases change the
-		// second's event filter.
-		stream := srv.Client().EventStream(ari.EventStreamConfig{Apps: []string{"wsapp", "router"}, OnState: func(sc ari.StateChange) {
+		stream := srv.Client().EventStream(ari.EventStreamConfig{Apps: apps, OnState: func(sc ari.StateChange) {
 			if sc.State == ari.StateConnected {
 				select {
 				case up <- struct{}{}:
@@ -91,16 +98,46 @@ func TestEveryOperationOverWebsocket(t *testing.T) {
 		ctx, stop := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		go func() { defer close(done); _ = stream.Run(ctx, func(ari.Frame) {}) }()
-		defer func() { stop(); <-done }()
+		t.Cleanup(func() { stop(); <-done })
 		select {
 		case <-up:
 		case <-time.After(5 * time.Second):
 			t.Fatal("the events websocket did not connect")
 		}
-		c := srv.Client()
-		if overWS {
-			c = stream.RESTClient()
+		if mode == overHTTPMode {
+			return srv.Client(), srv, stream.Stats
 		}
+		return stream.RESTClient(), srv, stream.Stats
+	}
+	conns := make(chan *ari.OutboundConn, 1)
+	h, err := ari.NewOutboundHandler(ari.OutboundConfig{Username: "u", Password: "p", Serve: func(c *ari.OutboundConn) {
+		conns <- c
+		_ = c.Run(context.Background(), func(ari.Frame) {})
+	}})
+	require.NoError(t, err)
+	app := httptest.NewServer(h)
+	cfg.Outbound = []aritest.OutboundWebsocket{{Name: "ob", Apps: apps, URI: "ws" + strings.TrimPrefix(app.URL, "http") + "/ari", Username: "u", Password: "p"}}
+	srv := aritest.Start(t, cfg)
+	t.Cleanup(func() { h.Close(); app.Close() })
+	var conn *ari.OutboundConn
+	select {
+	case conn = <-conns:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the simulator did not dial the outbound handler")
+	}
+	return conn.RESTClient(), srv, conn.Stats
+}
+
+// TestEveryOperationOverWebsocket runs every operation's cases, in order,
+// against three simulators: one over HTTP, one over REST on the events
+// websocket (ari.EventStream.RESTClient), one over REST on an outbound
+// websocket the simulator opened (ari.OutboundConn.RESTClient), and checks
+// that each gives the same result or the same *ari.Error.
+func TestEveryOperationOverWebsocket(t *testing.T) {
+	run := func(mode int) []transportResult {
+		// The responses go to the first app; the cases change the
+		// second's event filter.
+		c, srv, stats := restClient(t, mode, []string{"wsapp", "router"})
 		rc := resources.New(c)
 		setupState(t, srv, resources.New(srv.Client()))
 		var out []transportResult
@@ -126,34 +163,39 @@ func TestEveryOperationOverWebsocket(t *testing.T) {
 			cancel()
 			out = append(out, r)
 		}
-		if overWS {
-			st := stream.Stats()
+		if mode != overHTTPMode {
+			st := stats()
 			assert.Positive(t, st.RESTRequests)
 			assert.Equal(t, st.RESTRequests, st.RESTResponses)
 		}
 		return out
 	}
-	overHTTP := run(false)
-	overWS := run(true)
-	i, okCalls := 0, 0
-	ops := map[string]bool{}
-	for _, tc := range opCases {
-		if tc.op == "events.eventWebsocket" {
-			continue
+	overHTTP := run(overHTTPMode)
+	for _, mode := range []struct {
+		name string
+		mode int
+	}{{"events websocket", overEventsMode}, {"outbound websocket", overOutboundMode}} {
+		overWS := run(mode.mode)
+		i, okCalls := 0, 0
+		ops := map[string]bool{}
+		for _, tc := range opCases {
+			if tc.op == "events.eventWebsocket" {
+				continue
+			}
+			ops[tc.op] = true
+			name := mode.name + ": " + tc.op
+			if tc.name != "" {
+				name += "/" + tc.name
+			}
+			assert.Equal(t, overHTTP[i], overWS[i], name)
+			assert.False(t, strings.Contains(overWS[i].Err, "websocket"), name)
+			if overWS[i].Status == 0 && overWS[i].Err == "" {
+				okCalls++
+			}
+			i++
 		}
-		ops[tc.op] = true
-		name := tc.op
-		if tc.name != "" {
-			name += "/" + tc.name
-		}
-		assert.Equal(t, overHTTP[i], overWS[i], name)
-		assert.False(t, strings.Contains(overWS[i].Err, "events websocket"), name)
-		if overWS[i].Status == 0 && overWS[i].Err == "" {
-			okCalls++
-		}
-		i++
+		t.Logf("%s: %d operations, %d cases (%d succeeded, the others gave the same error), same result as over HTTP", mode.name, len(ops), i, okCalls)
 	}
-	t.Logf("%d operations, %d cases (%d succeeded, the others gave the same error), same result over both transports", len(ops), i, okCalls)
 }
 
 // setupState makes the channels and the bridge the cases name, so that
