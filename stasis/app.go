@@ -147,6 +147,9 @@ func (a *appState) forgetLocked(c *Call) {
 type routeScratch struct {
 	ids   []string
 	calls []*Call
+	// link is the link of the calls that the routed events start: the
+	// connection's (set by the reader before route).
+	link *callLink
 }
 
 // route delivers one event of this app to the calls it is about, or to the
@@ -158,7 +161,7 @@ func (a *appState) route(ev events.Event, gen uint64, sc *routeScratch) {
 			a.protocolError(ev, "no channel id")
 			return
 		}
-		a.routeStart(e, gen)
+		a.routeStart(e, gen, sc.link)
 		return
 	case *events.StasisEnd:
 		if e.Channel.ID == "" {
@@ -274,7 +277,7 @@ func (a *appState) trackBridges(ev events.Event) {
 // routeStart starts a call for a channel entering the app, or hands the
 // StasisStart to the call that registered the channel beforehand (a
 // channel it originated, created or snooped) or whose channel it replaces.
-func (a *appState) routeStart(e *events.StasisStart, gen uint64) {
+func (a *appState) routeStart(e *events.StasisStart, gen uint64, link *callLink) {
 	id := e.Channel.ID
 	a.mu.Lock()
 	a.ended.remove(id)
@@ -297,7 +300,7 @@ func (a *appState) routeStart(e *events.StasisStart, gen uint64) {
 		a.rt.rejectWhileClosing(a, e)
 		return
 	}
-	c = a.rt.newCall(a, e, gen, false)
+	c = a.rt.newCall(a, e, gen, link, false)
 	a.channels[id] = c
 	c.addChannel(id, LegPrimary)
 	a.mu.Unlock()

@@ -79,7 +79,7 @@ func BenchmarkRoute(b *testing.B) {
 			calls := make([]*Call, n)
 			for i := range calls {
 				start := decode(b, stasisStart("app", fmt.Sprintf("c%d", i))).(*events.StasisStart)
-				calls[i] = rt.newCall(a, start, 1, false)
+				calls[i] = rt.newCall(a, start, 1, nil, false)
 				require.NoError(b, a.register(calls[i], LegPrimary, start.Channel.ID))
 			}
 			// Events for a rotating set of 64 calls, spread over the range.

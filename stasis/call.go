@@ -22,8 +22,14 @@ type Call struct {
 	// mb comes first: it is all that routing an event touches.
 	mb mailbox
 
-	// App is the application's name.
+	// App is the application's name (App.Name).
 	App string
+	// AppID is Asterisk's name for the application on this call's
+	// connection: App, except on a per-call outbound websocket, where
+	// Asterisk names it "<app>:<channel name>". REST calls that name an
+	// application (applications.subscribe, an originate into the app)
+	// take AppID; the runtime's helpers use it already.
+	AppID string
 	// ChannelID is the id of the channel that entered the app.
 	ChannelID string
 	// Caller is the channel's caller id when it entered.
@@ -41,6 +47,7 @@ type Call struct {
 
 	rt      *Runtime
 	app     *appState
+	link    *callLink // the REST client of the call's connection
 	ctx     context.Context
 	cancel  context.CancelCauseFunc
 	log     *slog.Logger
@@ -66,8 +73,11 @@ func (c *Call) Context() context.Context { return c.ctx }
 // Logger returns a logger whose lines carry the call's app and channel.
 func (c *Call) Logger() *slog.Logger { return c.log }
 
-// REST returns the typed REST clients, the runtime's (Runtime.REST).
-func (c *Call) REST() *resources.Client { return c.rt.rest }
+// REST returns the typed REST clients of the call's connection: the
+// runtime's (Runtime.REST), or with REST over a websocket the client of the
+// websocket the call came on (for an outbound websocket Asterisk reopens,
+// the newest one).
+func (c *Call) REST() *resources.Client { return c.link.client(c.rt) }
 
 // Channels lists the ids of the channels the call owns, the one that
 // started it first.
@@ -78,7 +88,7 @@ func (c *Call) Bridges() []string { return c.bridgeIDs() }
 
 // Answer answers the call's channel.
 func (c *Call) Answer(ctx context.Context) error {
-	return c.rt.rest.Channels.Answer(ctx, c.ChannelID)
+	return c.REST().Channels.Answer(ctx, c.ChannelID)
 }
 
 // Hangup hangs up the call's channel; the call ends when its StasisEnd
@@ -89,7 +99,7 @@ func (c *Call) Hangup(ctx context.Context, reason resources.HangupReason) error 
 	if reason != "" {
 		p = &resources.ChannelHangupParams{Reason: reason}
 	}
-	err := c.rt.rest.Channels.Hangup(ctx, c.ChannelID, p)
+	err := c.REST().Channels.Hangup(ctx, c.ChannelID, p)
 	if errors.Is(err, ari.ErrNotFound) {
 		return nil
 	}
@@ -113,10 +123,10 @@ func (c *Call) Originate(ctx context.Context, params *resources.ChannelOriginate
 		p.ChannelID = NewID()
 	}
 	if p.App == "" && p.Extension == "" && p.Context == "" {
-		p.App = c.App
+		p.App = c.AppID
 	}
 	ids := channelIDs(p.Endpoint, p.ChannelID, p.OtherChannelID)
-	return registered(c, LegOriginated, ids, func() (*ari.Channel, error) { return c.rt.rest.Channels.Originate(ctx, &p) })
+	return registered(c, LegOriginated, ids, func() (*ari.Channel, error) { return c.REST().Channels.Originate(ctx, &p) })
 }
 
 // Create creates a channel without dialling it (channels.create), like
@@ -131,10 +141,10 @@ func (c *Call) Create(ctx context.Context, params *resources.ChannelCreateParams
 		p.ChannelID = NewID()
 	}
 	if p.App == "" {
-		p.App = c.App
+		p.App = c.AppID
 	}
 	ids := channelIDs(p.Endpoint, p.ChannelID, p.OtherChannelID)
-	return registered(c, LegOriginated, ids, func() (*ari.Channel, error) { return c.rt.rest.Channels.Create(ctx, &p) })
+	return registered(c, LegOriginated, ids, func() (*ari.Channel, error) { return c.REST().Channels.Create(ctx, &p) })
 }
 
 // Snoop creates a snoop channel on one of the call's channels (channelID,
@@ -152,10 +162,10 @@ func (c *Call) Snoop(ctx context.Context, channelID string, params *resources.Ch
 		p.SnoopID = NewID()
 	}
 	if p.App == "" {
-		p.App = c.App
+		p.App = c.AppID
 	}
 	return registered(c, LegSnoop, []string{p.SnoopID}, func() (*ari.Channel, error) {
-		return c.rt.rest.Channels.SnoopChannel(ctx, channelID, &p)
+		return c.REST().Channels.SnoopChannel(ctx, channelID, &p)
 	})
 }
 
@@ -173,12 +183,12 @@ func (c *Call) CreateBridge(ctx context.Context, params *resources.BridgeCreateP
 		p.BridgeID = NewID()
 	}
 	c.app.linkBridge(c, p.BridgeID, true)
-	b, err := c.rt.rest.Bridges.Create(ctx, &p)
+	b, err := c.REST().Bridges.Create(ctx, &p)
 	if err != nil {
 		c.app.unlinkBridge(c, p.BridgeID)
 		return nil, err
 	}
-	if _, err := c.rt.rest.Applications.Subscribe(ctx, c.App, &resources.ApplicationSubscribeParams{EventSource: []string{"bridge:" + p.BridgeID}}); err != nil {
+	if _, err := c.REST().Applications.Subscribe(ctx, c.AppID, &resources.ApplicationSubscribeParams{EventSource: []string{"bridge:" + p.BridgeID}}); err != nil {
 		c.log.Warn("stasis: subscribing to the new bridge failed; its own events may not arrive", "bridge", p.BridgeID, "err", err)
 	}
 	return b, nil
@@ -192,7 +202,7 @@ func (c *Call) Adopt(ctx context.Context, channelID string) error {
 	if err := c.app.register(c, LegAdopted, channelID); err != nil {
 		return err
 	}
-	if _, err := c.rt.rest.Applications.Subscribe(ctx, c.App, &resources.ApplicationSubscribeParams{EventSource: []string{"channel:" + channelID}}); err != nil {
+	if _, err := c.REST().Applications.Subscribe(ctx, c.AppID, &resources.ApplicationSubscribeParams{EventSource: []string{"channel:" + channelID}}); err != nil {
 		c.app.unregister(c, channelID)
 		return err
 	}
@@ -202,7 +212,7 @@ func (c *Call) Adopt(ctx context.Context, channelID string) error {
 // AdoptBridge makes an existing bridge part of this call, like Adopt.
 func (c *Call) AdoptBridge(ctx context.Context, bridgeID string) error {
 	c.app.linkBridge(c, bridgeID, false)
-	if _, err := c.rt.rest.Applications.Subscribe(ctx, c.App, &resources.ApplicationSubscribeParams{EventSource: []string{"bridge:" + bridgeID}}); err != nil {
+	if _, err := c.REST().Applications.Subscribe(ctx, c.AppID, &resources.ApplicationSubscribeParams{EventSource: []string{"bridge:" + bridgeID}}); err != nil {
 		c.app.unlinkBridge(c, bridgeID)
 		return err
 	}

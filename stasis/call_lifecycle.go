@@ -235,7 +235,7 @@ func (c *Call) finish(end End) {
 			c.hangup(cleanup, id)
 		}
 		for _, id := range bridges {
-			if err := c.rt.rest.Bridges.Destroy(cleanup, id); err != nil && !errors.Is(err, ari.ErrNotFound) {
+			if err := c.REST().Bridges.Destroy(cleanup, id); err != nil && !errors.Is(err, ari.ErrNotFound) {
 				c.log.Warn("stasis: destroying the call's bridge failed", "bridge", id, "err", err)
 			}
 		}
@@ -258,7 +258,7 @@ var errEnded = errors.New("stasis: call ended")
 
 // hangup hangs up a channel, ignoring one that is already gone.
 func (c *Call) hangup(ctx context.Context, id string) {
-	if err := c.rt.rest.Channels.Hangup(ctx, id, nil); err != nil && !errors.Is(err, ari.ErrNotFound) {
+	if err := c.REST().Channels.Hangup(ctx, id, nil); err != nil && !errors.Is(err, ari.ErrNotFound) {
 		c.log.Warn("stasis: hangup failed", "hangup_channel", id, "err", err)
 	}
 }

@@ -49,6 +49,21 @@ const (
 	ConnectionPerApp
 )
 
+// Transport chooses how REST calls reach Asterisk.
+type Transport int
+
+const (
+	// TransportHTTP sends REST calls over HTTP, beside the events
+	// websocket.
+	TransportHTTP Transport = iota
+	// TransportWebsocket sends REST calls over the events websocket
+	// (ari.EventStream.RESTClient; Asterisk 20.14, 21.9, 22.4 and later):
+	// one connection for events and REST. A call's REST goes over the
+	// websocket its events come on. While the websocket is down, calls
+	// fail at once with an error matching ari.ErrConnectionLost.
+	TransportWebsocket
+)
+
 // OverflowPolicy says what happens when a call's mailbox reaches
 // Config.MailboxLimit.
 type OverflowPolicy int
@@ -68,8 +83,23 @@ const (
 
 // Config configures a Runtime.
 type Config struct {
-	// Client is the ARI client (required).
+	// Client is the ARI client; the runtime dials its events websocket.
+	// Required, unless Outbound is set.
 	Client *ari.Client
+	// Outbound, when set, makes the runtime serve Asterisk's outbound
+	// websockets (Asterisk 20.15, 21.10, 22.5 and later; ari.conf type =
+	// outbound_websocket) instead of dialing: mount OutboundHandler on the
+	// application's HTTP server. Its credentials are those of
+	// websocket_client.conf; its Serve is the runtime's. REST goes over
+	// the websocket each call came on, unless Client is also set and
+	// Transport is TransportHTTP. Connection and Stream are not used.
+	Outbound *ari.OutboundConfig
+	// PerCallReconnectWait is how long the call of a per-call outbound
+	// websocket that dropped waits for Asterisk to reconnect (it tries
+	// reconnect_attempts times, reconnect_interval apart: 4 times 500 ms
+	// by default) before it ends with a synthetic StasisEnd, Asterisk
+	// having returned the channel to the dialplan. Default 5s.
+	PerCallReconnectWait time.Duration
 	// REST, if set, replaces resources.New(Client): for tests that
 	// substitute some resources.
 	REST *resources.Client
@@ -78,6 +108,9 @@ type Config struct {
 	// Connection chooses one websocket for all apps (the default) or one
 	// per app.
 	Connection ConnectionMode
+	// Transport chooses REST over HTTP (the default) or over the events
+	// websocket. Ignored when REST is set.
+	Transport Transport
 	// SubscribeAll subscribes the apps to every event source.
 	SubscribeAll bool
 	// Stream tunes the websockets (backoff, ping, attempts); Apps,
@@ -133,8 +166,12 @@ type Config struct {
 	// OnState, if set, is told of every state change of the runtime's
 	// websockets, as ari.EventStream reports them; StateChange.Apps says
 	// which connection (see ConnectionPerApp). A StateConnected with
-	// Reconnect set is followed by a re-sync (OnResync). It is called from
-	// the connection's goroutine and must not block.
+	// Reconnect set is followed by a re-sync (OnResync). With Outbound,
+	// each application id of each connection Asterisk opens is reported
+	// (Apps holds it: "<app>:<channel name>" for a per-call one; Conn is
+	// the connection's OutboundConn.Seq), and a connection that Asterisk
+	// replaced is reported disconnected before its successor connects.
+	// It is called from the connection's goroutine and must not block.
 	OnState func(ari.StateChange)
 	// OnResync, if set, is told what each re-sync after a reconnect did,
 	// or why it failed. It is called from the re-sync's goroutine and must
@@ -157,6 +194,13 @@ func (c *Config) shutdownGrace() time.Duration {
 		return c.ShutdownGrace
 	}
 	return defaultShutdownGrace
+}
+
+func (c *Config) perCallReconnectWait() time.Duration {
+	if c.PerCallReconnectWait > 0 {
+		return c.PerCallReconnectWait
+	}
+	return defaultPerCallReconnectWait
 }
 
 func (c *Config) cleanupTimeout() time.Duration {

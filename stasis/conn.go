@@ -8,15 +8,19 @@ import (
 
 	"gostasis.dev/ari"
 	"gostasis.dev/ari/events"
+	"gostasis.dev/ari/resources"
 )
 
 // conn is one events websocket serving some of the apps.
 type conn struct {
-	rt    *Runtime
-	apps  []*appState
-	names []string
-	log   *slog.Logger
-	url   string // the websocket's URL (no credentials), for logs
+	rt     *Runtime
+	apps   []*appState
+	names  []string
+	log    *slog.Logger
+	stream *ari.EventStream
+	url    string    // the websocket's URL (no credentials), for logs
+	link   *callLink // REST over this websocket (TransportWebsocket); nil: the runtime's
+	ctx    context.Context
 
 	// Owned by the reader goroutine (the stream's deliver callback).
 	scratch routeScratch
@@ -25,19 +29,30 @@ type conn struct {
 	connectMu sync.Mutex // one OnConnect at a time per connection
 }
 
-// run reads the connection until ctx ends or the stream gives up.
-func (c *conn) run(ctx context.Context) error {
-	for _, a := range c.apps {
+// newConn makes the connection of apps; nothing is contacted until run.
+func newConn(rt *Runtime, apps []*appState) *conn {
+	c := &conn{rt: rt, apps: apps}
+	for _, a := range apps {
 		c.names = append(c.names, a.name)
 	}
-	c.log = c.rt.log.With("apps", c.names)
-	cfg := c.rt.cfg.Stream
+	c.log = rt.log.With("apps", c.names)
+	cfg := rt.cfg.Stream
 	cfg.Apps = c.names
-	cfg.SubscribeAll = c.rt.cfg.SubscribeAll
-	cfg.OnState = func(sc ari.StateChange) { c.onState(ctx, sc) }
-	stream := c.rt.cfg.Client.EventStream(cfg)
-	c.url = stream.URL()
-	err := stream.Run(ctx, c.onFrame)
+	cfg.SubscribeAll = rt.cfg.SubscribeAll
+	cfg.OnState = func(sc ari.StateChange) { c.onState(c.ctx, sc) }
+	c.stream = rt.cfg.Client.EventStream(cfg)
+	c.url = c.stream.URL()
+	if rt.cfg.Transport == TransportWebsocket && rt.cfg.REST == nil {
+		c.link = newLink(resources.New(c.stream.RESTClient()))
+	}
+	c.scratch.link = c.link
+	return c
+}
+
+// run reads the connection until ctx ends or the stream gives up.
+func (c *conn) run(ctx context.Context) error {
+	c.ctx = ctx
+	err := c.stream.Run(ctx, c.onFrame)
 	if ctx.Err() != nil {
 		return nil
 	}
@@ -47,24 +62,33 @@ func (c *conn) run(ctx context.Context) error {
 // onFrame decodes and routes one frame. It runs in the websocket reader
 // and never blocks on a handler.
 func (c *conn) onFrame(f ari.Frame) {
-	rt := c.rt
-	rt.stats.received.Add(1)
-	ev, err := events.Decode(f.Data)
-	if err != nil {
-		rt.stats.decodeErrors.Add(1)
-		c.log.Error("stasis: undecodable frame", "err", err, "frame", truncate(f.Data, 512))
-		if rt.cfg.OnDecodeError != nil {
-			rt.cfg.OnDecodeError(f.Data, err)
-		}
+	ev := c.rt.decode(f, c.log)
+	if ev == nil {
 		return
 	}
 	a := c.app(ev.Base().Application)
 	if a == nil {
-		rt.stats.unrouted.Add(1)
+		c.rt.stats.unrouted.Add(1)
 		c.log.Debug("stasis: event for an app this connection does not serve", "type", ev.EventType(), "application", ev.Base().Application)
 		return
 	}
 	a.route(ev, f.Conn, &c.scratch)
+}
+
+// decode counts and decodes a frame; it reports one that does not decode
+// and returns nil.
+func (rt *Runtime) decode(f ari.Frame, log *slog.Logger) events.Event {
+	rt.stats.received.Add(1)
+	ev, err := events.Decode(f.Data)
+	if err != nil {
+		rt.stats.decodeErrors.Add(1)
+		log.Error("stasis: undecodable frame", "err", err, "frame", truncate(f.Data, 512))
+		if rt.cfg.OnDecodeError != nil {
+			rt.cfg.OnDecodeError(f.Data, err)
+		}
+		return nil
+	}
+	return ev
 }
 
 func (c *conn) app(name string) *appState {

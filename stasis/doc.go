@@ -102,6 +102,24 @@
 //   - [gostasis.dev/ari/events] has the events and their handler
 //     interfaces; [gostasis.dev/ari/resources] has every REST operation.
 //
+// # Transports
+//
+// The runtime talks to Asterisk in any of the four ways Asterisk offers
+// (docs/transports.md has the Asterisk configuration of each):
+//
+//   - HTTP plus the events websocket, the default: Config.Client.
+//   - REST over the events websocket (Asterisk 20.14, 21.9, 22.4 and
+//     later): Config.Transport = TransportWebsocket, one connection for
+//     events and REST.
+//   - Outbound websockets (20.15, 21.10, 22.5 and later), where Asterisk
+//     dials the app: Config.Outbound, and Runtime.OutboundHandler mounted
+//     on the app's HTTP server. A persistent connection carries its apps
+//     for as long as Asterisk runs; a per-call connection carries one call,
+//     whose app Asterisk names "<app>:<channel name>" (Call.AppID).
+//
+// Handlers do not change: Call.REST is the client of the connection the
+// call came on, and follows it when Asterisk reopens it.
+//
 // # Guarantees
 //
 //   - One goroutine per call: StasisStart creates exactly one handler, and
@@ -155,6 +173,12 @@
 //     Channels whose StasisEnd arrived since the reconnect are neither
 //     resumed nor ended again; the runtime remembers the latest
 //     Config.ResyncEndedLimit of them until the re-sync has run.
+//   - Outbound websockets: when Asterisk reopens a connection, the calls
+//     it carried move to the new one and are re-synced over it; a per-call
+//     connection that Asterisk does not reopen within
+//     Config.PerCallReconnectWait ends its call with a synthetic StasisEnd.
+//     Over a websocket transport, a call's REST fails with
+//     ari.ErrConnectionLost while its connection is down, never silently.
 //   - Shutdown stops accepting calls, lets handlers finish until its
 //     context ends, then cancels them, closes the connections and returns
 //     when no goroutine of the runtime is left, or Config.ShutdownGrace

@@ -2,11 +2,14 @@ package stasis
 
 import (
 	"context"
+	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"gostasis.dev/ari"
 	"gostasis.dev/ari/events"
+	"gostasis.dev/ari/resources"
 )
 
 // ResyncReport says what a re-sync after a reconnect did; Config.OnResync
@@ -42,35 +45,52 @@ type ResyncReport struct {
 // Calls registered on the new connection and channels whose StasisEnd
 // arrived on it are left alone, so events racing the re-sync win.
 func (c *conn) resync(ctx context.Context, gen uint64) {
-	c.resyncMu.Lock()
-	defer c.resyncMu.Unlock()
-	rt := c.rt
+	targets := make([]resyncTarget, len(c.apps))
+	for i, a := range c.apps {
+		targets[i] = resyncTarget{a: a, appID: a.name}
+	}
+	c.rt.resync(ctx, &c.resyncMu, c.log, c.names, c.link.client(c.rt), targets, gen)
+}
+
+// resyncTarget is one app a re-sync reconciles: Asterisk's name for it on
+// the connection, and the link of the calls to reconcile (nil: all of the
+// app's calls).
+type resyncTarget struct {
+	a     *appState
+	appID string
+	link  *callLink
+}
+
+// resync reconciles targets through rest after connection gen came up;
+// mu serialises the re-syncs of one connection.
+func (rt *Runtime) resync(ctx context.Context, mu *sync.Mutex, log *slog.Logger, names []string, rest *resources.Client, targets []resyncTarget, gen uint64) {
+	mu.Lock()
+	defer mu.Unlock()
 	ctx, cancel := context.WithTimeout(ctx, rt.cfg.cleanupTimeout())
 	defer cancel()
-	report := ResyncReport{Apps: c.names}
-	report.Err = c.reconcile(ctx, gen, &report)
+	report := ResyncReport{Apps: names}
+	report.Err = rt.reconcile(ctx, log, rest, targets, gen, &report)
 	if report.Err != nil {
-		c.log.Error("stasis: re-sync failed; calls are kept as they were", "err", report.Err)
+		log.Error("stasis: re-sync failed; calls are kept as they were", "err", report.Err)
 		// Nothing reads the ended channels of this reconnect any more.
-		for _, a := range c.apps {
-			a.mu.Lock()
-			a.dropEnded(gen)
-			a.mu.Unlock()
+		for _, t := range targets {
+			t.a.mu.Lock()
+			t.a.dropEnded(gen)
+			t.a.mu.Unlock()
 		}
 	} else {
 		rt.stats.resyncs.Add(1)
-		c.log.Info("stasis: re-synced", "ended", report.Ended, "resumed", report.Resumed, "survived", report.Survived)
+		log.Info("stasis: re-synced", "ended", report.Ended, "resumed", report.Resumed, "survived", report.Survived)
 	}
 	if rt.cfg.OnResync != nil {
 		rt.cfg.OnResync(report)
 	}
 }
 
-// reconcile lists the channels of the apps and reconciles each app's
-// calls with them, counting what it does in report.
-func (c *conn) reconcile(ctx context.Context, gen uint64, report *ResyncReport) error {
-	rt := c.rt
-	channels, err := rt.rest.Channels.List(ctx)
+// reconcile lists the channels of the targets' apps and reconciles each
+// app's calls with them, counting what it does in report.
+func (rt *Runtime) reconcile(ctx context.Context, log *slog.Logger, rest *resources.Client, targets []resyncTarget, gen uint64, report *ResyncReport) error {
+	channels, err := rest.Channels.List(ctx)
 	if err != nil {
 		return err
 	}
@@ -78,8 +98,8 @@ func (c *conn) reconcile(ctx context.Context, gen uint64, report *ResyncReport) 
 	for i := range channels {
 		byID[channels[i].ID] = &channels[i]
 	}
-	for _, a := range c.apps {
-		info, err := rt.rest.Applications.Get(ctx, a.name)
+	for _, t := range targets {
+		info, err := rest.Applications.Get(ctx, t.appID)
 		if err != nil {
 			return err
 		}
@@ -87,20 +107,22 @@ func (c *conn) reconcile(ctx context.Context, gen uint64, report *ResyncReport) 
 		for _, id := range info.ChannelIDs {
 			if id == "" {
 				rt.stats.protocolErrs.Add(1)
-				c.log.Warn("stasis: protocol error: the app lists a channel without an id; ignored", "app", a.name)
+				log.Warn("stasis: protocol error: the app lists a channel without an id; ignored", "app", t.appID)
 				continue
 			}
 			if ch := byID[id]; ch != nil {
 				inApp[id] = ch
 			}
 		}
-		c.reconcileApp(a, inApp, gen, report)
+		rt.reconcileApp(t, inApp, gen, report)
 	}
 	return nil
 }
 
-func (c *conn) reconcileApp(a *appState, live map[string]*ari.Channel, gen uint64, report *ResyncReport) {
-	rt := c.rt
+// reconcileApp reconciles the calls of t with live, the channels Asterisk
+// lists in t's app.
+func (rt *Runtime) reconcileApp(t resyncTarget, live map[string]*ari.Channel, gen uint64, report *ResyncReport) {
+	a, link := t.a, t.link
 	now := time.Now()
 	type ending struct {
 		call *Call
@@ -113,7 +135,7 @@ func (c *conn) reconcileApp(a *appState, live map[string]*ari.Channel, gen uint6
 	a.mu.Lock()
 	seen := map[*Call]bool{}
 	for _, call := range a.channels {
-		if seen[call] || call.gen >= gen || call.ending.Load() {
+		if seen[call] || call.gen >= gen || call.ending.Load() || link != nil && call.link != link {
 			continue
 		}
 		seen[call] = true
@@ -122,7 +144,7 @@ func (c *conn) reconcileApp(a *appState, live map[string]*ari.Channel, gen uint6
 			if live[id] != nil || a.ended.has(id) {
 				continue
 			}
-			ev := syntheticEnd(a.name, call, id, now)
+			ev := syntheticEnd(call.AppID, call, id, now)
 			ends = append(ends, ending{call, ev})
 			if id == call.ChannelID {
 				primaryGone = true
@@ -144,8 +166,8 @@ func (c *conn) reconcileApp(a *appState, live map[string]*ari.Channel, gen uint6
 		if !rt.reserveCall() {
 			break
 		}
-		start := syntheticStart(a.name, ch, now)
-		call := rt.newCall(a, start, gen, true)
+		start := syntheticStart(t.appID, ch, now)
+		call := rt.newCall(a, start, gen, link, true)
 		a.channels[id] = call
 		call.addChannel(id, LegPrimary)
 		resumed = append(resumed, call)
@@ -191,7 +213,9 @@ func syntheticStart(app string, ch *ari.Channel, now time.Time) *events.StasisSt
 	e.Type = "StasisStart"
 	e.Application = app
 	e.Timestamp = ari.Time{Time: now}
-	if parts := strings.Split(ch.Dialplan.AppData, ","); len(parts) > 0 && parts[0] == app {
+	// On a per-call outbound websocket app is "<name>:<channel name>" and
+	// the dialplan says Stasis(<name>,...).
+	if parts := strings.Split(ch.Dialplan.AppData, ","); len(parts) > 0 && (parts[0] == app || strings.HasPrefix(app, parts[0]+":")) {
 		e.Args = append(e.Args, parts[1:]...)
 	}
 	return e

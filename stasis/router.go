@@ -29,10 +29,27 @@ type RouterConfig struct {
 	// HangupReason is the reason given when a call is hung up for lack of
 	// a route. Default "unallocated" (cause 1, "Unallocated number").
 	HangupReason resources.HangupReason
+	// PerCall says the target apps are served by per-call outbound
+	// websockets (websocket_client.conf connection_type =
+	// per_call_config). Asterisk registers such an app only as
+	// "<app>:<channel name>" for the call that opened its connection, so
+	// channels.move to it fails; instead the router continues the call at
+	// its extension in the context Asterisk makes for the app,
+	// "stasis-<app>", whose Stasis(<app>) opens the call's connection.
+	// The app then gets no Stasis arguments, and Fallback does not apply:
+	// Asterisk accepts a continue whether or not the app can be reached
+	// (Stasis() then fails and the dialplan goes on).
+	PerCall bool
 }
 
+// perCallContextPrefix starts the name of the context Asterisk makes for
+// each app of a per-call outbound websocket (res/ari/ari_websockets.c,
+// STASIS_CONTEXT_PREFIX): its every extension runs Stasis(<app>).
+const perCallContextPrefix = "stasis-"
+
 // Router returns an app that moves each incoming call to the app its
-// extension routes to (channels.move), keeping the original arguments. A
+// extension routes to (channels.move; see RouterConfig.PerCall for apps
+// of per-call outbound websockets), keeping the original arguments. A
 // call that no route matches goes to Default or is hung up; a call whose
 // move fails goes to Fallback or is hung up. No call is left dangling in
 // the router.
@@ -90,8 +107,22 @@ func (r *routerCall) OnApplicationMoveFailed(ctx context.Context, e *events.Appl
 
 func (r *routerCall) move(ctx context.Context, target string) error {
 	r.tried = append(r.tried, target)
-	p := &resources.ChannelMoveParams{App: target, AppArgs: r.call.Args}
-	err := r.call.REST().Channels.Move(ctx, r.call.ChannelID, p)
+	var err error
+	if r.cfg.PerCall {
+		ext := r.cfg.Extension(r.call)
+		if ext == "" {
+			ext = "s"
+		}
+		err = r.call.REST().Channels.ContinueInDialplan(ctx, r.call.ChannelID, &resources.ChannelContinueInDialplanParams{
+			Context: perCallContextPrefix + target, Extension: ext, Priority: 1,
+		})
+		if err == nil {
+			r.call.Logger().Info("stasis: router: sent on through the dialplan", "to", target, "context", perCallContextPrefix+target)
+			return nil
+		}
+	} else {
+		err = r.call.REST().Channels.Move(ctx, r.call.ChannelID, &resources.ChannelMoveParams{App: target, AppArgs: r.call.Args})
+	}
 	if err == nil {
 		r.call.Logger().Info("stasis: router: moved", "to", target)
 		return nil
@@ -101,6 +132,9 @@ func (r *routerCall) move(ctx context.Context, target string) error {
 		return nil
 	}
 	r.call.Logger().Warn("stasis: router: move failed", "to", target, "err", err)
+	if r.cfg.PerCall {
+		return r.hangup(ctx)
+	}
 	return r.fallback(ctx)
 }
 

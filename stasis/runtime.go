@@ -27,6 +27,11 @@ type Runtime struct {
 	rest *resources.Client
 	log  *slog.Logger
 	apps map[string]*appState
+	// conns are the events websockets the runtime dials, one per
+	// connection group; none with Config.Outbound.
+	conns []*conn
+	// out serves Asterisk's outbound websockets (Config.Outbound).
+	out *outbound
 	// checks caches the check of each handler type (check.go).
 	checks handlerChecks
 
@@ -39,10 +44,12 @@ type Runtime struct {
 	mu        sync.Mutex
 	running   bool
 	closed    atomic.Bool
+	started   chan struct{} // closed when Run starts
 	shutdown  chan struct{} // closed when Shutdown starts
 	done      chan struct{} // closed when Run returns
 	callsCtx  context.Context
 	cancelAll context.CancelCauseFunc
+	connCtx   context.Context // the connections' context: ends after the calls
 
 	// Bounded shutdown (shutdown.go): live holds the running call
 	// goroutines (guarded by mu); idle is closed when the last has
@@ -57,16 +64,13 @@ type Runtime struct {
 
 // New checks cfg and returns a Runtime; nothing is contacted until Run.
 func New(cfg Config) (*Runtime, error) {
-	if cfg.Client == nil {
-		return nil, errors.New("stasis: Config.Client is required")
+	if cfg.Client == nil && cfg.Outbound == nil {
+		return nil, errors.New("stasis: Config.Client is required (or Config.Outbound, for Asterisk's outbound websockets)")
 	}
 	if len(cfg.Apps) == 0 {
 		return nil, errors.New("stasis: Config.Apps is empty")
 	}
-	rt := &Runtime{cfg: cfg, rest: cfg.REST, log: cfg.Logger, apps: map[string]*appState{}, shutdown: make(chan struct{}), done: make(chan struct{}), giveUp: make(chan struct{})}
-	if rt.rest == nil {
-		rt.rest = resources.New(cfg.Client)
-	}
+	rt := &Runtime{cfg: cfg, rest: cfg.REST, log: cfg.Logger, apps: map[string]*appState{}, started: make(chan struct{}), shutdown: make(chan struct{}), done: make(chan struct{}), giveUp: make(chan struct{})}
 	if rt.log == nil {
 		rt.log = defaultLogger()
 	}
@@ -79,10 +83,38 @@ func New(cfg Config) (*Runtime, error) {
 		}
 		rt.apps[app.Name] = newAppState(rt, app)
 	}
+	if cfg.Outbound != nil {
+		out, err := newOutbound(rt)
+		if err != nil {
+			return nil, err
+		}
+		rt.out = out
+		if rt.rest == nil {
+			if cfg.Client != nil && cfg.Transport == TransportHTTP {
+				rt.rest = resources.New(cfg.Client)
+			} else {
+				rt.rest = resources.New(out.handler.RESTClient())
+			}
+		}
+		return rt, nil
+	}
+	for _, group := range rt.connectionGroups() {
+		rt.conns = append(rt.conns, newConn(rt, group))
+	}
+	if rt.rest == nil {
+		if l := rt.conns[0].link; l != nil {
+			rt.rest = l.rest.Load()
+		} else {
+			rt.rest = resources.New(cfg.Client)
+		}
+	}
 	return rt, nil
 }
 
-// REST returns the typed REST clients the runtime uses.
+// REST returns the typed REST clients the runtime uses for work of its own
+// and that calls use: over HTTP, or with TransportWebsocket over the
+// events websocket (of the first app, with ConnectionPerApp; each app's
+// calls use their own).
 func (rt *Runtime) REST() *resources.Client { return rt.rest }
 
 // Stats returns a snapshot of the runtime's counters.
@@ -97,15 +129,29 @@ func (rt *Runtime) Stats() Stats { return rt.stats.snapshot() }
 // error it would have returned.
 func (rt *Runtime) Run(ctx context.Context) error {
 	rt.mu.Lock()
-	if rt.running || rt.closed.Load() {
+	if !rt.running && rt.closed.Load() {
+		rt.mu.Unlock()
+		return ErrRuntimeClosed // Shutdown before Run, like http.Server
+	}
+	if rt.running {
 		rt.mu.Unlock()
 		return errors.New("stasis: Run called twice")
 	}
 	rt.running = true
 	connCtx, stopConn := context.WithCancel(context.WithoutCancel(ctx))
 	rt.callsCtx, rt.cancelAll = context.WithCancelCause(context.WithoutCancel(ctx))
+	rt.connCtx = connCtx
 	rt.mu.Unlock()
 	defer close(rt.done)
+	close(rt.started)
+	if rt.out != nil {
+		rt.bg.Add(1)
+		go func() {
+			defer rt.bg.Done()
+			<-connCtx.Done()
+			rt.out.close()
+		}()
+	}
 
 	for _, a := range rt.apps {
 		if a.app.Unowned != nil {
@@ -117,8 +163,7 @@ func (rt *Runtime) Run(ctx context.Context) error {
 		}
 	}
 	streamErr := make(chan error, len(rt.apps))
-	for _, group := range rt.connectionGroups() {
-		c := &conn{rt: rt, apps: group}
+	for _, c := range rt.conns {
 		rt.bg.Add(1)
 		go func() {
 			defer rt.bg.Done()
@@ -219,11 +264,14 @@ func (rt *Runtime) rejectWhileClosing(a *appState, e *events.StasisStart) {
 }
 
 // newCall builds the call that start starts. a.mu is held.
-func (rt *Runtime) newCall(a *appState, start *events.StasisStart, gen uint64, resumed bool) *Call {
+func (rt *Runtime) newCall(a *appState, start *events.StasisStart, gen uint64, link *callLink, resumed bool) *Call {
 	c := &Call{
-		App: a.name, ChannelID: start.Channel.ID, Caller: start.Channel.Caller,
+		App: a.name, AppID: start.Application, ChannelID: start.Channel.ID, Caller: start.Channel.Caller,
 		Args: start.Args, Start: start, Config: a.app.Config, Resumed: resumed,
-		rt: rt, app: a, gen: gen,
+		rt: rt, app: a, gen: gen, link: link,
+	}
+	if c.AppID == "" {
+		c.AppID = a.name
 	}
 	c.mb.init()
 	c.ctx, c.cancel = context.WithCancelCause(rt.callsCtx)

@@ -76,9 +76,9 @@ func (c *Call) JoinBridge(ctx context.Context, key string, p *resources.BridgeCr
 	a.mu.Unlock()
 
 	if creator {
-		b, err := c.rt.rest.Bridges.Create(ctx, &params)
+		b, err := c.REST().Bridges.Create(ctx, &params)
 		if err == nil {
-			if _, serr := c.rt.rest.Applications.Subscribe(ctx, c.App, &resources.ApplicationSubscribeParams{EventSource: []string{"bridge:" + sb.id}}); serr != nil {
+			if _, serr := c.REST().Applications.Subscribe(ctx, c.AppID, &resources.ApplicationSubscribeParams{EventSource: []string{"bridge:" + sb.id}}); serr != nil {
 				c.log.Warn("stasis: subscribing to the shared bridge failed; its own events may not arrive", "bridge", sb.id, "key", key, "err", serr)
 			}
 		}
@@ -184,7 +184,7 @@ func (c *Call) destroyShared(ctx context.Context, sb *sharedBridge) error {
 	if sb.err != nil {
 		return nil
 	}
-	err := c.rt.rest.Bridges.Destroy(ctx, sb.id)
+	err := c.REST().Bridges.Destroy(ctx, sb.id)
 	if errors.Is(err, ari.ErrNotFound) {
 		return nil
 	}

@@ -10,18 +10,80 @@
 //	go run ./examples/ivr
 //
 // With ARI_URL, ARI_USERNAME and ARI_PASSWORD set it serves a real
-// Asterisk instead, until interrupted. The dialplan must send calls to the
-// router, e.g. exten => _X.,1,Stasis(router,${EXTEN}).
+// Asterisk instead, until interrupted, printing the transcripts as the
+// calls go. The dialplan must send calls to the router, e.g.
+//
+//	[from-phones]
+//	exten => _X.,1,Stasis(router,${EXTEN})
+//
+// # Transports
+//
+// -transport (or ARI_TRANSPORT) chooses how the app and Asterisk talk;
+// the transcript is the same over each:
+//
+//	go run ./examples/ivr -transport=http              # REST over HTTP, events over a websocket (the default)
+//	go run ./examples/ivr -transport=websocket         # REST over the events websocket
+//	go run ./examples/ivr -transport=outbound          # Asterisk dials the app: one persistent websocket
+//	go run ./examples/ivr -transport=outbound-per-call # Asterisk dials the app for each call
+//
+// Against a real Asterisk, http and websocket dial ARI_URL (http.conf:
+// enabled = yes) as an ari.conf user (websocket: Asterisk 20.14, 21.9,
+// 22.4 or later):
+//
+//	[general]
+//	enabled = yes
+//	[asterisk]                    ; ARI_USERNAME
+//	type = user
+//	read_only = no
+//	password = asterisk           ; ARI_PASSWORD
+//
+// In the outbound modes (Asterisk 20.15, 21.10, 22.5 or later) Asterisk
+// dials the app: it listens at -listen (or ARI_OUTBOUND_LISTEN; default
+// 127.0.0.1:8765 when only ARI_URL is set) for websockets to /ari that
+// present ARI_OUTBOUND_USERNAME and ARI_OUTBOUND_PASSWORD, and all REST
+// goes over them (ARI_URL is not needed):
+//
+//	ARI_OUTBOUND_USERNAME=appuser ARI_OUTBOUND_PASSWORD=apppass \
+//		go run ./examples/ivr -transport=outbound -listen=127.0.0.1:8765
+//
+// Asterisk needs, in websocket_client.conf:
+//
+//	[ivr_demo]
+//	type = websocket_client
+//	connection_type = persistent  ; outbound-per-call: per_call_config
+//	uri = ws://127.0.0.1:8765/ari
+//	protocols = ari
+//	username = appuser            ; ARI_OUTBOUND_USERNAME
+//	password = apppass            ; ARI_OUTBOUND_PASSWORD
+//	connection_timeout = 500
+//	reconnect_interval = 1000     ; per_call_config: 500
+//	reconnect_attempts = 4
+//	tls_enabled = no
+//
+// and in ari.conf, beside the [general] section and the user above, whose
+// rights the REST requests get (no inbound /ari/events websocket may open
+// these apps too: it would take them over):
+//
+//	[outbound_ivr_demo]
+//	type = outbound_websocket
+//	websocket_client_id = ivr_demo
+//	apps = router,ivr
+//	local_ari_user = asterisk
+//	subscribe_all = no
+//
+// Per call, Asterisk registers an app only for the call whose Stasis()
+// opened its websocket, as "<app>:<channel name>", so the router cannot
+// move a call to the IVR (channels.move fails). In that mode the demo's
+// router continues the call in the dialplan context stasis-ivr instead,
+// which Asterisk makes for the per-call app: its Stasis(ivr) opens the
+// IVR's own websocket for the call.
 package main
 
 import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"gostasis.dev/ari"
@@ -42,21 +104,15 @@ var routes = map[string]string{
 	"+15555550101": ivrApp,
 }
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Stdout, os.Getenv); err != nil {
-		fmt.Fprintln(os.Stderr, "ivr:", err)
-		os.Exit(1)
-	}
-}
+func main() { demo.Command("ivr", run) }
 
-// run serves a real Asterisk when ARI_URL is set, printing the calls'
-// transcripts as they go; otherwise it runs the demo on a simulated
-// Asterisk and prints each call's transcript at the end.
+// run serves a real Asterisk when ARI_URL (or, for an outbound transport,
+// ARI_OUTBOUND_LISTEN) is set, printing the calls' transcripts as they
+// go; otherwise it runs the demo on a simulated Asterisk and prints each
+// call's transcript at the end.
 func run(ctx context.Context, out io.Writer, env func(string) string) error {
 	t := &Transcript{}
-	if env("ARI_URL") != "" {
+	if demo.Live(env) {
 		t.Live = out
 	}
 	return demo.Run(ctx, out, env, demo.Config{

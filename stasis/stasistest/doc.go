@@ -19,4 +19,7 @@
 //
 // Run takes the apps; Start takes an Options with a whole stasis.Config
 // and the limits of the start, the shutdown and the leak check.
+// StartOutbound tests the same apps served over Asterisk's outbound
+// websockets: the simulator dials the runtime, with one persistent
+// connection or one connection per call.
 package stasistest

@@ -71,6 +71,16 @@ func Start(t testing.TB, srv *aritest.Server, opts Options) *stasis.Runtime {
 	if !opts.NoLeakCheck {
 		before = goleak.IgnoreCurrent()
 	}
+	return start(t, srv, opts, before, nil, true, nil)
+}
+
+// start is Start with the leak check's baseline taken by the caller; for
+// outbound websockets (stopped not nil) Client stays nil and stopped runs
+// after the shutdown, before the leak check. waitApps false returns at
+// once (per-call connections: no app is registered before a call). made,
+// if set, gets the runtime before it runs.
+func start(t testing.TB, srv *aritest.Server, opts Options, before goleak.Option, stopped func(), waitApps bool, made func(*stasis.Runtime)) *stasis.Runtime {
+	t.Helper()
 	if opts.StartTimeout <= 0 {
 		opts.StartTimeout = DefaultStartTimeout
 	}
@@ -78,7 +88,7 @@ func Start(t testing.TB, srv *aritest.Server, opts Options) *stasis.Runtime {
 		opts.ShutdownTimeout = DefaultShutdownTimeout
 	}
 	cfg := opts.Config
-	if cfg.Client == nil {
+	if cfg.Client == nil && cfg.Outbound == nil {
 		cfg.Client = srv.Client()
 	}
 	var tlog *testWriter
@@ -92,7 +102,13 @@ func Start(t testing.TB, srv *aritest.Server, opts Options) *stasis.Runtime {
 	}
 	rt, err := stasis.New(cfg)
 	if err != nil {
+		if stopped != nil {
+			stopped()
+		}
 		t.Fatalf("stasistest: %v", err)
+	}
+	if made != nil {
+		made(rt)
 	}
 
 	var runErr error
@@ -132,6 +148,9 @@ func Start(t testing.TB, srv *aritest.Server, opts Options) *stasis.Runtime {
 		if !reported && !errors.Is(runErr, stasis.ErrRuntimeClosed) {
 			t.Errorf("stasistest: Run: %v", runErr)
 		}
+		if stopped != nil {
+			stopped()
+		}
 		if opts.NoLeakCheck {
 			return
 		}
@@ -154,6 +173,9 @@ func Start(t testing.TB, srv *aritest.Server, opts Options) *stasis.Runtime {
 		case <-ctx.Done():
 		}
 	}()
+	if !waitApps {
+		return rt
+	}
 	if err := srv.WaitApp(ctx, names...); err != nil {
 		select {
 		case <-exited:

@@ -3,11 +3,23 @@
 // aritest) started in-process, where the example's script plays the
 // people at the phones and prints what happened. It is the examples'
 // plumbing, not part of any app: an app is its stasis.App values.
+//
+// The runtime and Asterisk talk in one of four ways (Mode: the
+// -transport flag, or ARI_TRANSPORT): REST over HTTP beside the events
+// websocket (http, the default), REST over the events websocket
+// (websocket), or Asterisk dials the application, over one persistent
+// websocket (outbound) or one per call (outbound-per-call). In the
+// outbound modes the demo runs an HTTP server with the runtime's
+// OutboundHandler at /ari: on a loopback port Asterisk is told of when
+// simulated, at -listen (ARI_OUTBOUND_LISTEN) for a real one, checking
+// the credentials ARI_OUTBOUND_USERNAME and ARI_OUTBOUND_PASSWORD.
 package demo
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -50,12 +62,27 @@ type Sim struct {
 	Out     io.Writer
 }
 
-// Main runs the example for a main func: Run with os.Stdout and the
-// environment, until interrupted (Ctrl-C, SIGTERM); an error is printed,
-// prefixed with name, and exits with status 1.
+// Main runs the example for a main func: Command with Run and cfg.
 func Main(name string, cfg Config) {
+	Command(name, func(ctx context.Context, out io.Writer, env func(string) string) error {
+		return Run(ctx, out, env, cfg)
+	})
+}
+
+// Command runs a demo for a main func: it parses the command line (Args)
+// and calls run with os.Stdout and the environment, until interrupted
+// (Ctrl-C, SIGTERM). A bad command line exits with status 2; an error is
+// printed, prefixed with name, and exits with status 1.
+func Command(name string, run func(ctx context.Context, out io.Writer, env func(string) string) error) {
+	env, err := Args(name, os.Args[1:], os.Getenv, os.Stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		os.Exit(0)
+	case err != nil:
+		os.Exit(2)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := Run(ctx, os.Stdout, os.Getenv, cfg)
+	err = run(ctx, os.Stdout, env)
 	stop()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
@@ -63,30 +90,68 @@ func Main(name string, cfg Config) {
 	}
 }
 
-// Run serves cfg.Apps. With env("ARI_URL") set, it serves that Asterisk
-// (as env("ARI_USERNAME") with env("ARI_PASSWORD")) until ctx ends, and
-// returns nil then; the runtime logs its warnings and errors (a failed
-// connection, say) to slog.Default(). Otherwise it starts a simulated
-// Asterisk configured by cfg.Sim, serves the apps there while cfg.Script
-// runs, shuts the runtime down and prints its counters to out.
+// Run serves cfg.Apps over the Mode env(EnvTransport) names. When Live,
+// it serves a real Asterisk (see serve) until ctx ends, and returns nil
+// then; the runtime logs its warnings and errors (a failed connection,
+// say) to slog.Default(). Otherwise it starts a simulated Asterisk
+// configured by cfg.Sim, serves the apps there while cfg.Script runs,
+// shuts the runtime down and prints its counters to out. A bad
+// env(EnvTransport) fails with an error matching ErrUnknownMode.
 func Run(ctx context.Context, out io.Writer, env func(string) string, cfg Config) error {
-	if url := env("ARI_URL"); url != "" {
-		return serve(ctx, out, url, env("ARI_USERNAME"), env("ARI_PASSWORD"), cfg.Apps)
+	mode, err := ParseMode(env(EnvTransport))
+	if err != nil {
+		return err
 	}
-	return simulate(ctx, out, cfg)
+	if Live(env) {
+		return serve(ctx, out, mode, env, cfg.Apps)
+	}
+	return simulate(ctx, out, mode, cfg)
 }
 
-// serve serves apps on the Asterisk at url until ctx ends.
-func serve(ctx context.Context, out io.Writer, url, user, password string, apps []stasis.App) error {
-	client, err := ari.NewClient(ari.Config{URL: url, Username: user, Password: password})
+// serve serves apps on a real Asterisk until ctx ends. In the HTTP and
+// websocket modes it dials env(EnvURL) as env(EnvUsername) with
+// env(EnvPassword). In the outbound modes it listens at env(EnvListen)
+// (default DefaultListen) for Asterisk's websockets, which must present
+// env(EnvOutboundUsername) and env(EnvOutboundPassword); all REST goes
+// over them, so env(EnvURL) is not used.
+func serve(ctx context.Context, out io.Writer, mode Mode, env func(string) string, apps []stasis.App) error {
+	cfg := runtimeConfig(mode, apps)
+	url := env(EnvURL)
+	var app *appServer
+	if !mode.outbound() {
+		client, err := ari.NewClient(ari.Config{URL: url, Username: env(EnvUsername), Password: env(EnvPassword)})
+		if err != nil {
+			return err
+		}
+		cfg.Client = client
+	} else {
+		user, password := env(EnvOutboundUsername), env(EnvOutboundPassword)
+		if user == "" || password == "" {
+			return fmt.Errorf("demo: the %s transport needs %s and %s (websocket_client.conf's username and password)",
+				mode, EnvOutboundUsername, EnvOutboundPassword)
+		}
+		cfg.Outbound = outboundConfig(user, password)
+		var err error
+		if app, err = listenApp(cmp.Or(env(EnvListen), DefaultListen)); err != nil {
+			return err
+		}
+		defer app.close()
+	}
+	rt, err := stasis.New(cfg)
 	if err != nil {
 		return err
 	}
-	rt, err := stasis.New(stasis.Config{Client: client, Apps: apps})
-	if err != nil {
-		return err
+	if app != nil {
+		app.serve(rt)
+		fmt.Fprintf(out, "serving %s for Asterisk's outbound websockets (%s) at %s; Ctrl-C to stop\n",
+			appNames(apps), mode, app.URL())
+	} else {
+		via := ""
+		if mode == ModeWebsocket {
+			via = " (REST over the events websocket)"
+		}
+		fmt.Fprintf(out, "serving %s on %s%s; Ctrl-C to stop\n", appNames(apps), url, via)
 	}
-	fmt.Fprintf(out, "serving %s on %s; Ctrl-C to stop\n", appNames(apps), url)
 	err = rt.Run(ctx)
 	if errors.Is(err, context.Canceled) {
 		return nil
@@ -95,20 +160,49 @@ func serve(ctx context.Context, out io.Writer, url, user, password string, apps 
 }
 
 // simulate runs the demo against a simulated Asterisk.
-func simulate(ctx context.Context, out io.Writer, cfg Config) (err error) {
+func simulate(ctx context.Context, out io.Writer, mode Mode, cfg Config) (err error) {
 	timeout := cfg.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	rcfg := runtimeConfig(mode, cfg.Apps)
+	var app *appServer
+	if mode.outbound() {
+		// The simulator dials the app's server as soon as it starts:
+		// the listener queues its connections until the runtime serves
+		// them.
+		if app, err = listenApp("127.0.0.1:0"); err != nil {
+			return err
+		}
+		defer func() {
+			if cerr := app.close(); cerr != nil && err == nil {
+				err = cerr
+			}
+		}()
+		cfg.Sim.Outbound = append(slices.Clone(cfg.Sim.Outbound), app.simulated(cfg.Apps, mode == ModeOutboundPerCall))
+		rcfg.Outbound = outboundConfig(simOutboundUsername, simOutboundPassword)
+	}
 	srv := aritest.NewServer(cfg.Sim)
 	defer srv.Close()
-	fmt.Fprintf(out, "simulated Asterisk at %s\n", srv.URL)
+	if app != nil {
+		fmt.Fprintf(out, "simulated Asterisk at %s dialing %s (%s)\n", srv.URL, app.URL(), mode.describe())
+	} else {
+		rcfg.Client = srv.Client()
+		if mode == ModeHTTP {
+			fmt.Fprintf(out, "simulated Asterisk at %s\n", srv.URL)
+		} else {
+			fmt.Fprintf(out, "simulated Asterisk at %s (%s)\n", srv.URL, mode.describe())
+		}
+	}
 
-	rt, err := stasis.New(stasis.Config{Client: srv.Client(), Apps: cfg.Apps})
+	rt, err := stasis.New(rcfg)
 	if err != nil {
 		return err
+	}
+	if app != nil {
+		app.serve(rt)
 	}
 	done := make(chan error, 1)
 	go func() { done <- rt.Run(ctx) }()
@@ -132,8 +226,11 @@ func simulate(ctx context.Context, out io.Writer, cfg Config) (err error) {
 	for _, a := range cfg.Apps {
 		names = append(names, a.Name)
 	}
-	if err := srv.WaitApp(ctx, names...); err != nil {
-		return fmt.Errorf("waiting for the apps to connect: %w", err)
+	// A per-call app has no connection until a call enters it.
+	if mode != ModeOutboundPerCall {
+		if err := srv.WaitApp(ctx, names...); err != nil {
+			return fmt.Errorf("waiting for the apps to connect: %w", err)
+		}
 	}
 	if cfg.Script == nil {
 		return nil
