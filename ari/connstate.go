@@ -48,6 +48,9 @@ type StateChange struct {
 	// Apps are the applications the stream serves
 	// (EventStreamConfig.Apps).
 	Apps []string
+	// Node names the Asterisk server of the connection in a runtime over
+	// several (package stasis, Config.Nodes); empty otherwise.
+	Node string
 	// Attempt counts the consecutive attempts that have not given a stable
 	// connection, this one included: 1 for the first attempt and for the
 	// first attempt after a stable connection ended.

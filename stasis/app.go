@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"gostasis.dev/ari/events"
 )
@@ -14,6 +15,7 @@ import (
 // a map access, whatever the number of live calls.
 type appState struct {
 	rt   *Runtime
+	node *node
 	app  App
 	name string
 	log  *slog.Logger
@@ -29,6 +31,13 @@ type appState struct {
 	// (shared.go); nil until the first JoinBridge.
 	shared     map[string]*sharedBridge
 	sharedByID map[string]*sharedBridge
+	// claimed are the broadcast channels this instance won whose call has
+	// not started (claim.go).
+	claimed map[string]bool
+
+	// live counts the app's running calls; pending its claims in flight
+	// or won and not started (claim.go).
+	live, pending atomic.Int64
 
 	unowned mailbox
 }
@@ -40,10 +49,10 @@ type bridgeLink struct {
 	members int  // the call's channels in the bridge
 }
 
-func newAppState(rt *Runtime, app App) *appState {
+func newAppState(rt *Runtime, n *node, app App) *appState {
 	a := &appState{
-		rt: rt, app: app, name: app.Name,
-		log:      rt.log.With("app", app.Name),
+		rt: rt, node: n, app: app, name: app.Name,
+		log:      n.log.With("app", app.Name),
 		channels: map[string]*Call{},
 		bridges:  map[string]map[*Call]*bridgeLink{},
 	}
@@ -170,6 +179,11 @@ func (a *appState) route(ev events.Event, gen uint64, sc *routeScratch) {
 		}
 		a.routeEnd(e)
 		return
+	case *events.CallBroadcast:
+		if a.app.Broadcast != nil {
+			a.onBroadcast(e)
+			return
+		}
 	}
 	a.mu.Lock()
 	calls := sc.calls[:0]
@@ -301,6 +315,7 @@ func (a *appState) routeStart(e *events.StasisStart, gen uint64, link *callLink)
 		return
 	}
 	c = a.rt.newCall(a, e, gen, link, false)
+	a.started(id)
 	a.channels[id] = c
 	c.addChannel(id, LegPrimary)
 	a.mu.Unlock()

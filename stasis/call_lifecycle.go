@@ -210,6 +210,8 @@ func (c *Call) finish(end End) {
 		}
 	}
 	c.rt.stats.live.Add(-1)
+	c.app.node.live.Add(-1)
+	c.app.live.Add(-1)
 	log := c.log.With("reason", end.Reason.String(), "duration", end.Duration)
 	switch end.Reason {
 	case EndError:

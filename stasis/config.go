@@ -36,6 +36,11 @@ type App struct {
 	// serially, so it may block without delaying calls. Such events are
 	// counted in Stats.Unrouted either way.
 	Unowned func(ctx context.Context, e events.Event)
+	// Broadcast, if set, makes the app claim the calls StasisBroadcast()
+	// offers it (CallBroadcast), by its policy; see BroadcastConfig.
+	// Without it, CallBroadcast goes to Unowned like any event no call
+	// owns.
+	Broadcast *BroadcastConfig
 }
 
 // ConnectionMode chooses how many websockets the runtime opens.
@@ -48,6 +53,17 @@ const (
 	// connection problems do not affect the others.
 	ConnectionPerApp
 )
+
+// Node is one Asterisk server of a runtime over several (Config.Nodes).
+type Node struct {
+	// Name tells the node apart in Call.Node, logs ("node"), Stats.Nodes,
+	// StateChange.Node and ResyncReport.Node. Required and unique.
+	Name string
+	// Client is the node's ARI client. Required.
+	Client *ari.Client
+	// REST, if set, replaces the node's REST client: for tests.
+	REST *resources.Client
+}
 
 // Transport chooses how REST calls reach Asterisk.
 type Transport int
@@ -84,8 +100,15 @@ const (
 // Config configures a Runtime.
 type Config struct {
 	// Client is the ARI client; the runtime dials its events websocket.
-	// Required, unless Outbound is set.
+	// Required, unless Nodes or Outbound is set.
 	Client *ari.Client
+	// Nodes, instead of Client, serves the apps on several Asterisk
+	// servers: one events connection (or one per app) per node, each
+	// reconnecting and re-syncing on its own. Calls are keyed by node and
+	// channel (ids are unique only within one Asterisk), a call's REST
+	// goes to its node, and one node going down leaves the others' calls
+	// alone.
+	Nodes []Node
 	// Outbound, when set, makes the runtime serve Asterisk's outbound
 	// websockets (Asterisk 20.15, 21.10, 22.5 and later; ari.conf type =
 	// outbound_websocket) instead of dialing: mount OutboundHandler on the
@@ -94,6 +117,9 @@ type Config struct {
 	// the websocket each call came on, unless Client is also set and
 	// Transport is TransportHTTP. Connection and Stream are not used.
 	Outbound *ari.OutboundConfig
+	// Cluster, if set, makes this runtime one instance of several that
+	// take over the calls of an instance that dies; see ClusterConfig.
+	Cluster *ClusterConfig
 	// PerCallReconnectWait is how long the call of a per-call outbound
 	// websocket that dropped waits for Asterisk to reconnect (it tries
 	// reconnect_attempts times, reconnect_interval apart: 4 times 500 ms

@@ -14,12 +14,13 @@ import (
 // conn is one events websocket serving some of the apps.
 type conn struct {
 	rt     *Runtime
+	node   *node
 	apps   []*appState
 	names  []string
 	log    *slog.Logger
 	stream *ari.EventStream
 	url    string    // the websocket's URL (no credentials), for logs
-	link   *callLink // REST over this websocket (TransportWebsocket); nil: the runtime's
+	link   *callLink // the REST of the calls started on it: over this websocket (TransportWebsocket) or the node's
 	ctx    context.Context
 
 	// Owned by the reader goroutine (the stream's deliver callback).
@@ -30,20 +31,22 @@ type conn struct {
 }
 
 // newConn makes the connection of apps; nothing is contacted until run.
-func newConn(rt *Runtime, apps []*appState) *conn {
-	c := &conn{rt: rt, apps: apps}
+func newConn(rt *Runtime, n *node, apps []*appState) *conn {
+	c := &conn{rt: rt, node: n, apps: apps}
 	for _, a := range apps {
 		c.names = append(c.names, a.name)
 	}
-	c.log = rt.log.With("apps", c.names)
+	c.log = n.log.With("apps", c.names)
 	cfg := rt.cfg.Stream
 	cfg.Apps = c.names
 	cfg.SubscribeAll = rt.cfg.SubscribeAll
 	cfg.OnState = func(sc ari.StateChange) { c.onState(c.ctx, sc) }
-	c.stream = rt.cfg.Client.EventStream(cfg)
+	c.stream = n.client.EventStream(cfg)
 	c.url = c.stream.URL()
-	if rt.cfg.Transport == TransportWebsocket && rt.cfg.REST == nil {
+	if rt.cfg.Transport == TransportWebsocket && n.rest == nil {
 		c.link = newLink(resources.New(c.stream.RESTClient()))
+	} else {
+		c.link = newLink(nil) // the node's, once New has made it
 	}
 	c.scratch.link = c.link
 	return c
@@ -62,6 +65,7 @@ func (c *conn) run(ctx context.Context) error {
 // onFrame decodes and routes one frame. It runs in the websocket reader
 // and never blocks on a handler.
 func (c *conn) onFrame(f ari.Frame) {
+	c.node.received.Add(1)
 	ev := c.rt.decode(f, c.log)
 	if ev == nil {
 		return
@@ -112,6 +116,7 @@ func truncate(b []byte, n int) string {
 // a new connection, so the ended-channel record starts clean.
 func (c *conn) onState(ctx context.Context, sc ari.StateChange) {
 	sc.Apps = c.names
+	sc.Node = c.node.name
 	switch sc.State {
 	case ari.StateConnecting:
 		c.log.Debug("stasis: connecting", "attempt", sc.Attempt)
@@ -121,8 +126,10 @@ func (c *conn) onState(ctx context.Context, sc ari.StateChange) {
 		} else {
 			c.log.Info("stasis: connected", "url", c.url)
 		}
+		c.node.up.Add(1)
 		if sc.Reconnect {
 			c.rt.stats.reconnects.Add(1)
+			c.node.reconnects.Add(1)
 			for _, a := range c.apps {
 				a.mu.Lock()
 				a.ended = newEndedSet(sc.Conn, c.rt.cfg.ResyncEndedLimit)
@@ -130,6 +137,9 @@ func (c *conn) onState(ctx context.Context, sc ari.StateChange) {
 			}
 		}
 	case ari.StateDisconnected:
+		if sc.Conn != 0 {
+			c.node.up.Add(-1)
+		}
 		switch {
 		case ctx.Err() != nil:
 			// The runtime is stopping: a normal end.

@@ -252,3 +252,67 @@ func TestRealOutbound(t *testing.T) {
 		t.Fatal("out of time")
 	}
 }
+
+// TestRealAdoptFromADeadApp checks on a real Asterisk what
+// ClusterConfig relies on: a channel left in Stasis by an app whose
+// websocket is gone can be moved into another app, which gets its
+// StasisStart with the move's arguments.
+func TestRealAdoptFromADeadApp(t *testing.T) {
+	client := realClient(t, nil)
+	rest := resources.New(client)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	// The dead instance: an events websocket for app w-dead, closed once a
+	// channel is in it.
+	entered := make(chan string, 1)
+	dead := client.EventStream(ari.EventStreamConfig{Apps: []string{"w-dead"}})
+	dctx, stop := context.WithCancel(ctx)
+	deadDone := make(chan struct{})
+	go func() {
+		defer close(deadDone)
+		_ = dead.Run(dctx, func(f ari.Frame) {
+			if e, err := events.Decode(f.Data); err == nil {
+				if s, ok := e.(*events.StasisStart); ok {
+					entered <- s.Channel.ID
+				}
+			}
+		})
+	}()
+	time.Sleep(300 * time.Millisecond) // registered
+	ch, err := rest.Channels.Originate(ctx, &resources.ChannelOriginateParams{
+		Endpoint: "Local/wait@default", App: "w-dead",
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = rest.Channels.Hangup(context.Background(), ch.ID, nil) })
+	select {
+	case <-entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the channel did not enter w-dead")
+	}
+	stop()
+	<-deadDone
+
+	// The live instance adopts it.
+	done, errs := make(chan *stasis.Call, 1), make(chan error, 1)
+	rt, err := stasis.New(stasis.Config{Client: client, Apps: []stasis.App{{Name: "w-live", New: func(ctx context.Context, call *stasis.Call) (any, error) {
+		return adoptRecorder{call: call, done: done}, nil
+	}}}})
+	require.NoError(t, err)
+	runReal(t, rt)
+	time.Sleep(300 * time.Millisecond)
+	require.NoError(t, rest.Channels.Move(ctx, ch.ID, &resources.ChannelMoveParams{App: "w-live", AppArgs: []string{stasis.AdoptedArg, "w-dead"}}))
+	call := awaitFlow(t, done, errs)
+	assert.Equal(t, ch.ID, call.ChannelID)
+	assert.Equal(t, []string{stasis.AdoptedArg, "w-dead"}, call.Args)
+}
+
+type adoptRecorder struct {
+	call *stasis.Call
+	done chan<- *stasis.Call
+}
+
+func (a adoptRecorder) OnStasisStart(ctx context.Context, e *events.StasisStart) error {
+	a.done <- a.call
+	return a.call.Hangup(ctx, resources.HangupReasonNormal)
+}

@@ -17,6 +17,9 @@ import (
 type ResyncReport struct {
 	// Apps are the applications of the connection that reconnected.
 	Apps []string
+	// Node is the connection's node (Config.Nodes); empty with a single
+	// server.
+	Node string
 	// Err is why the re-sync failed: the calls were then kept as they
 	// were, apart from what the counts below report.
 	Err error
@@ -49,7 +52,7 @@ func (c *conn) resync(ctx context.Context, gen uint64) {
 	for i, a := range c.apps {
 		targets[i] = resyncTarget{a: a, appID: a.name}
 	}
-	c.rt.resync(ctx, &c.resyncMu, c.log, c.names, c.link.client(c.rt), targets, gen)
+	c.rt.resync(ctx, &c.resyncMu, c.log, c.node.name, c.names, c.link.client(c.rt), targets, gen)
 }
 
 // resyncTarget is one app a re-sync reconciles: Asterisk's name for it on
@@ -63,12 +66,12 @@ type resyncTarget struct {
 
 // resync reconciles targets through rest after connection gen came up;
 // mu serialises the re-syncs of one connection.
-func (rt *Runtime) resync(ctx context.Context, mu *sync.Mutex, log *slog.Logger, names []string, rest *resources.Client, targets []resyncTarget, gen uint64) {
+func (rt *Runtime) resync(ctx context.Context, mu *sync.Mutex, log *slog.Logger, node string, names []string, rest *resources.Client, targets []resyncTarget, gen uint64) {
 	mu.Lock()
 	defer mu.Unlock()
 	ctx, cancel := context.WithTimeout(ctx, rt.cfg.cleanupTimeout())
 	defer cancel()
-	report := ResyncReport{Apps: names}
+	report := ResyncReport{Apps: names, Node: node}
 	report.Err = rt.reconcile(ctx, log, rest, targets, gen, &report)
 	if report.Err != nil {
 		log.Error("stasis: re-sync failed; calls are kept as they were", "err", report.Err)

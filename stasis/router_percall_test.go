@@ -38,7 +38,11 @@ func TestRouterPerCall(t *testing.T) {
 		assert.True(t, strings.HasPrefix(call.AppID, "ivr:"), call.AppID)
 		assert.Equal(t, phone.ID(), call.ChannelID)
 	case <-time.After(10 * time.Second):
-		t.Fatal("the call did not reach the ivr app")
+		var types []string
+		for _, e := range phone.Events() {
+			types = append(types, e.Event.EventType()+"@"+e.Event.Base().Application)
+		}
+		t.Fatalf("the call did not reach the ivr app: channel %+v, events %v, sessions %+v", phone.Channel().Dialplan, types, srv.OutboundSessions())
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -27,11 +27,15 @@ type Runtime struct {
 	rest *resources.Client
 	log  *slog.Logger
 	apps map[string]*appState
-	// conns are the events websockets the runtime dials, one per
-	// connection group; none with Config.Outbound.
-	conns []*conn
+	// nodes are the Asterisk servers served (one unless Config.Nodes);
+	// apps are the first's registrars (the only node's, usually).
+	nodes []*node
 	// out serves Asterisk's outbound websockets (Config.Outbound).
 	out *outbound
+	// adoptWon are the orphans this instance claimed whose move failed
+	// (cluster.go), to move at the next look.
+	adoptMu  sync.Mutex
+	adoptWon map[string]bool
 	// checks caches the check of each handler type (check.go).
 	checks handlerChecks
 
@@ -64,26 +68,20 @@ type Runtime struct {
 
 // New checks cfg and returns a Runtime; nothing is contacted until Run.
 func New(cfg Config) (*Runtime, error) {
-	if cfg.Client == nil && cfg.Outbound == nil {
-		return nil, errors.New("stasis: Config.Client is required (or Config.Outbound, for Asterisk's outbound websockets)")
+	if err := checkConfig(&cfg); err != nil {
+		return nil, err
 	}
-	if len(cfg.Apps) == 0 {
-		return nil, errors.New("stasis: Config.Apps is empty")
-	}
-	rt := &Runtime{cfg: cfg, rest: cfg.REST, log: cfg.Logger, apps: map[string]*appState{}, started: make(chan struct{}), shutdown: make(chan struct{}), done: make(chan struct{}), giveUp: make(chan struct{})}
+	rt := &Runtime{cfg: cfg, rest: cfg.REST, log: cfg.Logger, started: make(chan struct{}), shutdown: make(chan struct{}), done: make(chan struct{}), giveUp: make(chan struct{})}
 	if rt.log == nil {
 		rt.log = defaultLogger()
 	}
-	for _, app := range cfg.Apps {
-		if app.Name == "" || app.New == nil {
-			return nil, fmt.Errorf("stasis: app %q needs a Name and a New factory", app.Name)
-		}
-		if _, dup := rt.apps[app.Name]; dup {
-			return nil, fmt.Errorf("stasis: app %q listed twice", app.Name)
-		}
-		rt.apps[app.Name] = newAppState(rt, app)
-	}
 	if cfg.Outbound != nil {
+		n := &node{log: rt.log, apps: map[string]*appState{}}
+		rt.nodes = []*node{n}
+		rt.apps = n.apps
+		for _, app := range cfg.Apps {
+			n.apps[app.Name] = newAppState(rt, n, app)
+		}
 		out, err := newOutbound(rt)
 		if err != nil {
 			return nil, err
@@ -96,19 +94,81 @@ func New(cfg Config) (*Runtime, error) {
 				rt.rest = resources.New(out.handler.RESTClient())
 			}
 		}
+		n.rest = rt.rest
 		return rt, nil
 	}
-	for _, group := range rt.connectionGroups() {
-		rt.conns = append(rt.conns, newConn(rt, group))
-	}
-	if rt.rest == nil {
-		if l := rt.conns[0].link; l != nil {
-			rt.rest = l.rest.Load()
-		} else {
-			rt.rest = resources.New(cfg.Client)
+	for _, spec := range nodeSpecs(&cfg) {
+		n := &node{name: spec.Name, client: spec.Client, rest: spec.REST, log: rt.log, apps: map[string]*appState{}}
+		if n.name != "" {
+			n.log = rt.log.With("node", n.name)
 		}
+		for _, app := range cfg.Apps {
+			n.apps[app.Name] = newAppState(rt, n, app)
+		}
+		for _, group := range rt.connectionGroups(n) {
+			n.conns = append(n.conns, newConn(rt, n, group))
+		}
+		if n.rest == nil {
+			if l := n.conns[0].link.rest.Load(); l != nil && rt.cfg.Transport == TransportWebsocket {
+				n.rest = l
+			} else {
+				n.rest = resources.New(n.client)
+			}
+		}
+		for _, c := range n.conns {
+			if c.link.rest.Load() == nil {
+				c.link.rest.Store(n.rest)
+			}
+		}
+		rt.nodes = append(rt.nodes, n)
 	}
+	rt.apps = rt.nodes[0].apps
+	rt.rest = rt.nodes[0].rest
 	return rt, nil
+}
+
+// checkConfig checks cfg.
+func checkConfig(cfg *Config) error {
+	switch {
+	case cfg.Client == nil && cfg.Outbound == nil && len(cfg.Nodes) == 0:
+		return errors.New("stasis: Config.Client is required (or Config.Nodes, or Config.Outbound for Asterisk's outbound websockets)")
+	case len(cfg.Nodes) > 0 && cfg.Client != nil:
+		return errors.New("stasis: set Config.Client or Config.Nodes, not both")
+	case len(cfg.Nodes) > 0 && cfg.Outbound != nil:
+		return errors.New("stasis: Config.Nodes and Config.Outbound cannot be combined")
+	case len(cfg.Nodes) > 0 && cfg.REST != nil:
+		return errors.New("stasis: with Config.Nodes, set each Node's REST instead of Config.REST")
+	case len(cfg.Apps) == 0:
+		return errors.New("stasis: Config.Apps is empty")
+	}
+	names := map[string]bool{}
+	for _, n := range cfg.Nodes {
+		if n.Name == "" || n.Client == nil {
+			return fmt.Errorf("stasis: node %q needs a Name and a Client", n.Name)
+		}
+		if names[n.Name] {
+			return fmt.Errorf("stasis: node %q listed twice", n.Name)
+		}
+		names[n.Name] = true
+	}
+	if cfg.Cluster != nil {
+		cl := *cfg.Cluster // a copy: check fills in defaults
+		if err := cl.check(cfg.Apps); err != nil {
+			return err
+		}
+		cfg.Cluster = &cl
+	}
+	apps := map[string]bool{}
+	for _, app := range cfg.Apps {
+		if app.Name == "" || app.New == nil {
+			return fmt.Errorf("stasis: app %q needs a Name and a New factory", app.Name)
+		}
+		if apps[app.Name] {
+			return fmt.Errorf("stasis: app %q listed twice", app.Name)
+		}
+		apps[app.Name] = true
+	}
+	return nil
 }
 
 // REST returns the typed REST clients the runtime uses for work of its own
@@ -118,7 +178,15 @@ func New(cfg Config) (*Runtime, error) {
 func (rt *Runtime) REST() *resources.Client { return rt.rest }
 
 // Stats returns a snapshot of the runtime's counters.
-func (rt *Runtime) Stats() Stats { return rt.stats.snapshot() }
+func (rt *Runtime) Stats() Stats {
+	st := rt.stats.snapshot()
+	if len(rt.cfg.Nodes) > 0 {
+		for _, n := range rt.nodes {
+			st.Nodes = append(st.Nodes, n.snapshot())
+		}
+	}
+	return st
+}
 
 // Run connects and serves the apps until ctx ends or Shutdown is called.
 // After Shutdown it returns ErrRuntimeClosed once every handler has
@@ -153,7 +221,7 @@ func (rt *Runtime) Run(ctx context.Context) error {
 		}()
 	}
 
-	for _, a := range rt.apps {
+	for _, a := range rt.allApps() {
 		if a.app.Unowned != nil {
 			rt.bg.Add(1)
 			go func() {
@@ -162,14 +230,23 @@ func (rt *Runtime) Run(ctx context.Context) error {
 			}()
 		}
 	}
-	streamErr := make(chan error, len(rt.apps))
-	for _, c := range rt.conns {
+	if rt.cfg.Cluster != nil {
+		rt.bg.Add(1)
+		go func() {
+			defer rt.bg.Done()
+			rt.runCluster(connCtx)
+		}()
+	}
+	conns := rt.allConns()
+	streamErr := make(chan error, len(conns))
+	for _, c := range conns {
 		rt.bg.Add(1)
 		go func() {
 			defer rt.bg.Done()
 			streamErr <- c.run(connCtx)
 		}()
 	}
+	gaveUp := rt.gaveUp(streamErr, len(conns))
 
 	var err error
 	select {
@@ -179,8 +256,8 @@ func (rt *Runtime) Run(ctx context.Context) error {
 		rt.force(errShutdown)
 	case <-rt.shutdown:
 		err = ErrRuntimeClosed
-	case err = <-streamErr:
-		// A connection gave up (Stream.MaxAttempts): end everything.
+	case err = <-gaveUp:
+		// Every connection gave up (Stream.MaxAttempts): end everything.
 		rt.close()
 		rt.force(err)
 	}
@@ -257,7 +334,7 @@ func (rt *Runtime) rejectWhileClosing(a *appState, e *events.StasisStart) {
 		defer rt.bg.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), rt.cfg.cleanupTimeout())
 		defer cancel()
-		if err := rt.rest.Channels.Hangup(ctx, e.Channel.ID, nil); err != nil && !errors.Is(err, ari.ErrNotFound) {
+		if err := a.node.rest.Channels.Hangup(ctx, e.Channel.ID, nil); err != nil && !errors.Is(err, ari.ErrNotFound) {
 			a.log.Warn("stasis: hangup failed", "channel", e.Channel.ID, "err", err)
 		}
 	}()
@@ -266,7 +343,7 @@ func (rt *Runtime) rejectWhileClosing(a *appState, e *events.StasisStart) {
 // newCall builds the call that start starts. a.mu is held.
 func (rt *Runtime) newCall(a *appState, start *events.StasisStart, gen uint64, link *callLink, resumed bool) *Call {
 	c := &Call{
-		App: a.name, AppID: start.Application, ChannelID: start.Channel.ID, Caller: start.Channel.Caller,
+		App: a.name, AppID: start.Application, Node: a.node.name, ChannelID: start.Channel.ID, Caller: start.Channel.Caller,
 		Args: start.Args, Start: start, Config: a.app.Config, Resumed: resumed,
 		rt: rt, app: a, gen: gen, link: link,
 	}
@@ -286,16 +363,19 @@ func (rt *Runtime) newCall(a *appState, start *events.StasisStart, gen uint64, l
 func (rt *Runtime) startCall(c *Call, first delivery) {
 	rt.stats.started.Add(1)
 	rt.stats.live.Add(1)
+	c.app.node.started.Add(1)
+	c.app.node.live.Add(1)
+	c.app.live.Add(1)
 	c.started = time.Now()
 	rt.addLive(c)
 	go c.run(first)
 }
 
-// connectionGroups splits the apps into the connections to open.
-func (rt *Runtime) connectionGroups() [][]*appState {
+// connectionGroups splits a node's apps into the connections to open.
+func (rt *Runtime) connectionGroups(n *node) [][]*appState {
 	var all []*appState
 	for _, app := range rt.cfg.Apps {
-		all = append(all, rt.apps[app.Name])
+		all = append(all, n.apps[app.Name])
 	}
 	if rt.cfg.Connection == ConnectionPerApp {
 		groups := make([][]*appState, len(all))
@@ -305,4 +385,55 @@ func (rt *Runtime) connectionGroups() [][]*appState {
 		return groups
 	}
 	return [][]*appState{all}
+}
+
+// allApps returns the registrars of every app on every node.
+func (rt *Runtime) allApps() []*appState {
+	var out []*appState
+	for _, n := range rt.nodes {
+		for _, app := range rt.cfg.Apps {
+			out = append(out, n.apps[app.Name])
+		}
+	}
+	return out
+}
+
+// allConns returns every node's connections.
+func (rt *Runtime) allConns() []*conn {
+	var out []*conn
+	for _, n := range rt.nodes {
+		out = append(out, n.conns...)
+	}
+	return out
+}
+
+// gaveUp forwards the error of the last of n connections to give up
+// (Stream.MaxAttempts): while another node's connection lives, the
+// runtime goes on serving it.
+func (rt *Runtime) gaveUp(errs <-chan error, n int) <-chan error {
+	out := make(chan error, 1)
+	if n == 0 {
+		return out // outbound: nothing to give up
+	}
+	rt.bg.Add(1)
+	go func() {
+		defer rt.bg.Done()
+		for i := 0; i < n; i++ {
+			select {
+			case err := <-errs:
+				if err == nil {
+					continue // stopped with the runtime
+				}
+				if i < n-1 {
+					rt.log.Error("stasis: a connection gave up; the other connections go on", "err", err)
+					continue
+				}
+				out <- err
+				return
+			case <-rt.done:
+				return
+			}
+		}
+	}()
+	return out
 }

@@ -34,6 +34,17 @@ type Stats struct {
 	// HandlerErrors and Panics count calls ended by an error or a panic.
 	HandlerErrors uint64
 	Panics        uint64
+	// ClaimsWon, ClaimsLost and ClaimsDeclined count the calls offered
+	// by StasisBroadcast (App.Broadcast) that this instance claimed first,
+	// that another claimed first (or that ended before the claim), and
+	// that the claim policy left to others.
+	ClaimsWon, ClaimsLost, ClaimsDeclined uint64
+	// Adopted counts the channels of dead instances this instance moved
+	// into its own app (Config.Cluster).
+	Adopted uint64
+	// Nodes has each node's counters, in Config.Nodes order, when the
+	// runtime serves several Asterisk servers.
+	Nodes []NodeStats
 }
 
 // counters are the live counters behind Stats.
@@ -43,6 +54,8 @@ type counters struct {
 	decodeErrors, reconnects, resyncs, resumed  atomic.Uint64
 	syntheticEnds, overflows, handlerErrs, pans atomic.Uint64
 	protocolErrs                                atomic.Uint64
+	claimsWon, claimsLost, claimsDeclined       atomic.Uint64
+	adopted                                     atomic.Uint64
 }
 
 func (c *counters) snapshot() Stats {
@@ -53,6 +66,8 @@ func (c *counters) snapshot() Stats {
 		Resyncs: c.resyncs.Load(), Resumed: c.resumed.Load(), SyntheticEnds: c.syntheticEnds.Load(),
 		MailboxHighWater: c.highWater.Load(), Overflows: c.overflows.Load(),
 		HandlerErrors: c.handlerErrs.Load(), Panics: c.pans.Load(),
+		ClaimsWon: c.claimsWon.Load(), ClaimsLost: c.claimsLost.Load(), ClaimsDeclined: c.claimsDeclined.Load(),
+		Adopted: c.adopted.Load(),
 	}
 }
 

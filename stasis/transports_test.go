@@ -76,6 +76,10 @@ func transportSetup(t *testing.T, tr transport, timing aritest.Timing, cfg Confi
 		scfg.Outbound = []aritest.OutboundWebsocket{{
 			Name: "ob", Apps: names, URI: "ws" + strings.TrimPrefix(app.URL, "http") + "/ari",
 			Username: obUser, Password: obPass, PerCall: tr.perCall,
+			// Under -race with 1,000 calls on two shared cores, a
+			// connection can take longer than Asterisk's 500ms; a call
+			// whose connection fails would never end.
+			ConnectionTimeout: 10 * time.Second,
 		}}
 		srv := aritest.Start(t, scfg)
 		cfg.Outbound = &ari.OutboundConfig{Username: obUser, Password: obPass}

@@ -198,6 +198,7 @@ type target struct {
 	ch, ch2  *channel // apps subscribed to these channels
 	br       *bridge  // apps subscribed to this bridge
 	direct   *app     // only this application (StasisStart, StasisEnd, ...)
+	apps     []*app   // only these applications (CallBroadcast, CallClaimed)
 	device   string   // apps subscribed to this device state
 	endpoint string   // apps subscribed to this endpoint ("Test/alice")
 	global   bool     // apps subscribed to all channels (a global variable)
@@ -223,6 +224,10 @@ func (s *Server) send(ev events.Event, t target) {
 	}
 	if t.direct != nil {
 		add(t.direct)
+	} else if t.apps != nil {
+		for _, a := range t.apps {
+			add(a)
+		}
 	} else {
 		for _, ch := range [2]*channel{t.ch, t.ch2} {
 			if ch == nil {

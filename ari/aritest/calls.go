@@ -49,13 +49,18 @@ type PlaceCallParams struct {
 	App string
 	// Args are the application arguments (with App).
 	Args []string
-	// Answer answers the call before it enters App (as Answer() would);
-	// otherwise the channel is in state Ring. Ignored without App: the
-	// dialplan decides.
+	// Broadcast, when set, offers the call to the connected applications
+	// (as an extension running StasisBroadcast(...), see BroadcastParams),
+	// without the dialplan: the first application to claim it gets it.
+	// App and Broadcast are exclusive.
+	Broadcast *BroadcastParams
+	// Answer answers the call before it enters App or Broadcast (as
+	// Answer() would); otherwise the channel is in state Ring. Ignored
+	// without App or Broadcast: the dialplan decides.
 	Answer bool
 	// Context and Extension are where the call lands: the dialplan
-	// location it runs (without App) or shows (with App). Defaults
-	// "default" and "s".
+	// location it runs (without App or Broadcast) or shows (with them).
+	// Defaults "default" and "s".
 	Context, Extension string
 	// Caller is the caller id.
 	Caller ari.CallerID
@@ -73,10 +78,11 @@ type PlaceCallParams struct {
 }
 
 // PlaceCall places an inbound call from a Test phone and returns that
-// phone. The channel enters the dialplan (or App) before PlaceCall
-// returns, so a connected application has already been sent StasisStart.
-// A missing dialplan context or extension, or a ChannelID in use, is an
-// error.
+// phone. The channel enters the dialplan (or App, or Broadcast) before
+// PlaceCall returns, so a connected application has already been sent
+// StasisStart (or CallBroadcast), unless Answer makes it wait.
+// A missing dialplan context or extension, a ChannelID in use, or invalid
+// BroadcastParams are errors.
 func (s *Server) PlaceCall(p PlaceCallParams) (*Phone, error) {
 	if p.Context == "" {
 		p.Context = "default"
@@ -95,17 +101,31 @@ func (s *Server) PlaceCall(p PlaceCallParams) (*Phone, error) {
 	if tech == "" || resource == "" {
 		return nil, fmt.Errorf("%w: PlaceCall: endpoint %q: the simulated phones are Test/, PJSIP/, SIP/ and IAX2/ endpoints", ErrInvalid, p.Endpoint)
 	}
+	var broadcastData string
+	if p.Broadcast != nil {
+		if p.App != "" {
+			return nil, fmt.Errorf("%w: PlaceCall: App and Broadcast are exclusive", ErrInvalid)
+		}
+		var err error
+		if broadcastData, err = p.Broadcast.data(); err != nil {
+			return nil, err
+		}
+	}
 	s.mu.Lock()
 	defer s.unlock()
 	if s.closed {
 		return nil, ErrClosed
 	}
 	var steps []Step
-	if p.App != "" {
+	if p.App != "" || p.Broadcast != nil {
 		if p.Answer {
 			steps = append(steps, Step{App: "Answer"})
 		}
-		steps = append(steps, Step{App: "Stasis", Data: stasisData(p.App, p.Args)})
+		if p.Broadcast != nil {
+			steps = append(steps, Step{App: "StasisBroadcast", Data: broadcastData})
+		} else {
+			steps = append(steps, Step{App: "Stasis", Data: stasisData(p.App, p.Args)})
+		}
 	} else {
 		var exists bool
 		steps, exists = s.dp.lookup(p.Context, p.Extension)

@@ -53,6 +53,7 @@ type channel struct {
 	app     *app // application the channel is in, or nil
 	appArgs []string
 	subs    []chanSub
+	bcast   *broadcast // StasisBroadcast() in progress (broadcast.go), or nil
 
 	bridge *bridge
 	role   string

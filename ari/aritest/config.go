@@ -15,11 +15,13 @@ type Config struct {
 	Users []User
 
 	// AsteriskID is the entity id stamped on every event ("asterisk_id")
-	// and reported by /asterisk/info. Default "02:fc:00:00:00:01".
+	// and reported by /asterisk/info. Default "02:fc:00:00:00:01". Give
+	// each server of a test its own.
 	AsteriskID string
 	// SystemName is Asterisk's system name (asterisk.conf systemname),
 	// reported by /asterisk/info and used as the prefix of generated
-	// channel ids. Default "aritest".
+	// channel ids. Default "aritest". Servers of one test with different
+	// system names never generate the same channel id.
 	SystemName string
 	// Version is the Asterisk version reported by /asterisk/info. Default
 	// "22.10.1". The simulator always speaks the 22.10.1 API.

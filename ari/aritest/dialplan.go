@@ -22,7 +22,9 @@ type Extensions map[string][]Step
 // The simulator runs these applications: Answer, Wait(seconds),
 // Playback(sound[&sound...]), SendDTMF(digits), Echo, MusicOnHold,
 // Stasis(app[,args...]), Hangup([cause]), Ringing, Progress,
-// Set(VAR=value), Goto([[context,]exten,]priority) and NoOp. Data may use
+// Set(VAR=value), Goto([[context,]exten,]priority), NoOp and
+// StasisBroadcast(timeout,app_filter,args,notify_claimed) (see
+// BroadcastParams; the timeout is in real milliseconds). Data may use
 // ${EXTEN}, ${CONTEXT}, ${CHANNEL}, ${UNIQUEID}, ${CALLERID(num)},
 // ${CALLERID(name)} and channel variables. Any other application hangs the
 // channel up, as Asterisk does for an application it does not have.
@@ -61,6 +63,8 @@ func Exten(steps ...string) []Step {
 //	600  Answer, Wait(1), SendDTMF(123), Wait(30), Hangup
 //	700  Answer, MusicOnHold
 //	800  Stasis(testapp,noanswer)            (no Answer)
+//	900  Answer, StasisBroadcast(5000,,bc1:bc2,yes),
+//	     Set(BCAST=${STASISSTATUS}), Wait(1), Hangup
 //	_X.  Answer, Stasis(router,${EXTEN})
 //	h    NoOp(hangup ${CHANNEL})
 //
@@ -76,6 +80,7 @@ func DefaultDialplan() Dialplan {
 			"600": Exten("Answer()", "Wait(1)", "SendDTMF(123)", "Wait(30)", "Hangup()"),
 			"700": Exten("Answer()", "MusicOnHold()"),
 			"800": Exten("Stasis(testapp,noanswer)"),
+			"900": Exten("Answer()", "StasisBroadcast(5000,,bc1:bc2,yes)", "Set(BCAST=${STASISSTATUS})", "Wait(1)", "Hangup()"),
 			"_X.": Exten("Answer()", "Stasis(router,${EXTEN})"),
 			"h":   Exten("NoOp(hangup ${CHANNEL})"),
 		},

@@ -126,6 +126,32 @@
 // StallWebsockets (a half-open connection that loses events),
 // RefuseWebsockets and Restart test reconnections and resynchronisation.
 //
+// # Offering calls: StasisBroadcast and claims
+//
+// The dialplan's StasisBroadcast(timeout,app_filter,args,notify_claimed),
+// or a call placed with PlaceCallParams.Broadcast, offers the call to
+// every connected application whose name the filter matches, with
+// CallBroadcast (in random order, as Asterisk shuffles them), and the call
+// waits. The first POST /events/claim wins (204): the channel enters
+// Stasis(application,args...) as Stasis() would put it there, with
+// StasisStart. Later claims get 409 until the winner's Stasis session
+// ends, then 404, as does a claim of a channel that is not offered; with
+// notify_claimed, the matching applications get CallClaimed. Claims are
+// atomic: of any number of concurrent claims, one wins. When nobody claims
+// the call within the timeout, STASISSTATUS is TIMEOUT and the dialplan
+// goes on; a hangup also ends the offer with TIMEOUT. A claim naming an
+// application without a websocket wins, but the call fails to enter it
+// (STASISSTATUS=FAILED) and goes on in the dialplan, as on Asterisk.
+// Digits the caller sends while the call waits reach the winner after
+// StasisStart. DefaultDialplan's extension 900 runs the broadcast of the
+// captures.
+//
+// Servers in one test share nothing: each has its own calls, applications
+// and events. Give each its own Config.SystemName, the prefix of the
+// channel ids it generates, and Config.AsteriskID, stamped on its events
+// as asterisk_id, to tell their calls apart as in a cluster of Asterisk
+// servers.
+//
 // # Outbound websockets
 //
 // Config.Outbound makes the simulator dial the application, as Asterisk
@@ -168,6 +194,16 @@
 // not sent. Local channels are never optimised away. /endpoints lists the
 // endpoints of Config.Endpoints only (Asterisk lists no Local endpoints,
 // and would list every PJSIP endpoint).
+//
+// StasisBroadcast on Asterisk notices a hangup at its next check (every
+// 200ms) and accepts a claim until then (the winner gets StasisStart and
+// StasisEnd at once); the simulator ends the offer at the hangup. Asterisk
+// writes CallBroadcast and CallClaimed to the websockets at once, while
+// the other events go through its message bus, so an application
+// subscribed to the channel may see them before or after the events
+// around them; the simulator sends ChannelDialplan, CallBroadcast, then
+// the ChannelVarset of STASISSTATUS, and CallClaimed before StasisStart.
+// Its broadcast timeout is not scaled by Timing.
 //
 // On outbound websockets: Asterisk 22.10.1 often leaves a RESTRequest sent
 // before its first message unanswered until the application's next frame

@@ -108,10 +108,15 @@ func (s *Server) dtmfSent(ch *channel, digit byte, ms int) {
 
 // dtmfReceived is a digit arriving on ch: ChannelDTMFReceived, a recording
 // that ends on it, and Echo() sending it back. During the dialplan's
-// Answer pause the digit is held for the next application (runPBX).
+// Answer pause the digit is held for the next application (runPBX), and
+// while StasisBroadcast() waits for a claim, for the application that gets
+// the channel.
 func (s *Server) dtmfReceived(ch *channel, digit byte, ms int) {
 	if p := ch.pbx; p != nil && p.answering {
 		p.held = append(p.held, heldDigit{digit, ms})
+		return
+	}
+	if s.broadcastHolds(ch, digit, ms) {
 		return
 	}
 	s.send(&events.ChannelDTMFReceived{Digit: string(digit), DurationMS: ms, Channel: ch.snapshot()}, target{ch: ch})

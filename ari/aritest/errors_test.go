@@ -166,7 +166,9 @@ func TestErrorReplies(t *testing.T) {
 		{"rtpstatistics on a Local channel", "GET", "/ari/channels/c1/rtp_statistics", "", 403, "Unsupported channel type"},
 		{"rtpstatistics of an unknown channel", "GET", "/ari/channels/nosuch/rtp_statistics", "", 404, "Channel not found"},
 		{"unsimulated: transfer_progress", "POST", "/ari/channels/c1/transfer_progress?states=ringing", "", 501, "aritest: channels.transfer_progress is not simulated"},
-		{"unsimulated: claimChannel", "POST", "/ari/events/claim?channelId=c1&application=testapp", "", 501, "aritest: events.claimChannel is not simulated"},
+		{"claim of a channel not in broadcast state", "POST", "/ari/events/claim?channelId=c1&application=testapp", "", 404, "Channel not found or not in broadcast state"},
+		{"claim without channelId", "POST", "/ari/events/claim?application=testapp", "", 400, "channelId parameter is required"},
+		{"claim without application", "POST", "/ari/events/claim?channelId=c1", "", 400, "application parameter is required"},
 		{"unsimulated: sendMessage", "PUT", "/ari/endpoints/sendMessage?to=pjsip:a&from=b", "", 501, "aritest: endpoints.sendMessage is not simulated"},
 	}
 	for _, tt := range tests {
@@ -199,9 +201,14 @@ func TestErrorsThroughTheClient(t *testing.T) {
 	require.ErrorIs(t, err, ari.ErrInvalidState)
 
 	err = rc.Events.ClaimChannel(c, &resources.EventClaimChannelParams{ChannelID: "c1", Application: "testapp"})
+	require.ErrorIs(t, err, ari.ErrNotFound)
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, "Channel not found or not in broadcast state", ae.Message)
+
+	err = rc.Endpoints.SendMessage(c, &resources.EndpointSendMessageParams{To: "pjsip:a", From: "b"})
 	require.ErrorIs(t, err, ari.ErrNotImplemented)
 	require.ErrorAs(t, err, &ae)
-	assert.Equal(t, "aritest: events.claimChannel is not simulated", ae.Message)
+	assert.Equal(t, "aritest: endpoints.sendMessage is not simulated", ae.Message)
 
 	// Every 22.10.1 operation is routed: simulated, or 501.
 	ops := srv.Operations()

@@ -93,6 +93,7 @@ func handlers() map[string]handler {
 		// events.eventWebsocket is served by the websocket upgrade.
 		"events.eventWebsocket": hEventsWebsocketNoUpgrade,
 		"events.userEvent":      hEventsUserEvent,
+		"events.claimChannel":   hEventsClaimChannel,
 
 		"mailboxes.list":   hMailboxesList,
 		"mailboxes.get":    hMailboxesGet,

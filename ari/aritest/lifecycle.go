@@ -178,6 +178,8 @@ func (s *Server) execApp(ch *channel, app, data string) (wait time.Duration, con
 			return 0, false
 		}
 		return 0, true
+	case "stasisbroadcast":
+		return 0, s.execBroadcast(ch, data) // broadcast.go
 	case "hangup":
 		cause := 16
 		if d := strings.TrimSpace(data); d != "" {
@@ -380,6 +382,7 @@ func (s *Server) stasisEnd(ch *channel) {
 	if a.out != nil {
 		a.out.stasisEnded(a, ch)
 	}
+	s.broadcastStasisEnded(ch)
 }
 
 // leaveStasisToDialplan ends Stasis for continueInDialplan: StasisEnd,
@@ -452,6 +455,7 @@ func (s *Server) teardown(ch *channel) {
 			s.setVar(ch, "STASISSTATUS", "SUCCESS")
 		}
 	}
+	s.broadcastHangup(ch) // StasisBroadcast() waiting for a claim returns
 	if ch.hasPBX {
 		if !ch.hangupAppRan {
 			s.sendHangupRequest(ch, 16, true)

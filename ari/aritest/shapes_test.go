@@ -305,6 +305,7 @@ func TestEventShapesMatchAsterisk(t *testing.T) {
 // emittedTypes lists the event types the simulator sends.
 var emittedTypes = []string{
 	"ApplicationMoveFailed", "ApplicationReplaced", "BridgeCreated", "BridgeDestroyed",
+	"CallBroadcast", "CallClaimed",
 	"ChannelCallerId", "ChannelConnectedLine", "ChannelCreated", "ChannelDestroyed",
 	"ChannelDialplan", "ChannelDtmfReceived", "ChannelEnteredBridge", "ChannelHangupRequest",
 	"ChannelHold", "ChannelLeftBridge", "ChannelStateChange", "ChannelUnhold",
@@ -390,6 +391,15 @@ func runEveryEvent(t *testing.T, srv *aritest.Server) {
 	phone, err := srv.PlaceCall(aritest.PlaceCallParams{App: "testapp", Answer: true, Caller: ari.CallerID{Name: "Bob", Number: "200"}})
 	require.NoError(t, err)
 	require.NoError(t, phone.Hangup(resources.HangupReasonBusy))
+
+	// A call offered with StasisBroadcast, claimed (CallBroadcast,
+	// CallClaimed).
+	offered, err := srv.PlaceCall(aritest.PlaceCallParams{ChannelID: "bc", Broadcast: &aritest.BroadcastParams{Timeout: 10 * time.Second, NotifyClaimed: true}})
+	require.NoError(t, err)
+	wait("CallBroadcast")
+	require.NoError(t, rc.Events.ClaimChannel(c, &resources.EventClaimChannelParams{ChannelID: "bc", Application: "testapp"}))
+	wait("CallClaimed")
+	require.NoError(t, offered.Hangup(resources.HangupReasonNormal))
 
 	// Hang everything up.
 	require.NoError(t, rc.Channels.Hangup(c, "c1", nil))
