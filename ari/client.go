@@ -37,8 +37,10 @@ type Client struct {
 	// (EventStream.RESTClient, OutboundConn.RESTClient) instead of HTTP.
 	ws wsCaller
 
-	vc      *versionCache // the server's version, shared with the clients made from this one
-	verFrom *Client       // the client that learns the version; nil: this one
+	vc      *versionCache   // the server's version, shared with the clients made from this one
+	verFrom *Client         // the client that learns the version; nil: this one
+	obs     RequestObserver // Config.Observer
+
 	// discover, when set, gives the version instead of vc (an outbound
 	// websocket's client: the version of the Asterisk it reaches now).
 	discover func(context.Context) (*serverVersion, error)
@@ -90,6 +92,7 @@ func NewClient(cfg Config) (*Client, error) {
 		noGate:   cfg.DisableVersionCheck,
 		maxReply: cfg.MaxReplySize,
 		vc:       &versionCache{},
+		obs:      cfg.Observer,
 	}
 	if user != "" || pass != "" {
 		c.auth = []string{"Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))}
@@ -219,8 +222,28 @@ func (c *Client) roundTrip(ctx context.Context, r *Request) (*http.Response, err
 	return c.send(ctx, r)
 }
 
-// send sends r without version checks.
+// send sends r without version checks, telling Config.Observer.
 func (c *Client) send(ctx context.Context, r *Request) (*http.Response, error) {
+	o := c.obs
+	if o == nil {
+		return c.transmit(ctx, r)
+	}
+	ctx = o.RequestStart(ctx, r)
+	resp, err := c.transmit(ctx, r)
+	status := 0
+	var e *Error
+	switch {
+	case err == nil:
+		status = resp.StatusCode
+	case errors.As(err, &e):
+		status = e.Status
+	}
+	o.RequestEnd(ctx, r, status, err)
+	return resp, err
+}
+
+// transmit sends r over the client's transport.
+func (c *Client) transmit(ctx context.Context, r *Request) (*http.Response, error) {
 	debug := c.log.Enabled(ctx, slog.LevelDebug)
 	var start time.Time
 	if debug {

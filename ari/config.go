@@ -1,6 +1,7 @@
 package ari
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -76,6 +77,24 @@ type Config struct {
 	// DisableVersionCheck sends every call as it is, without refusing the
 	// operations and parameters the server's Asterisk version lacks.
 	DisableVersionCheck bool
+
+	// Observer, if set, is told of every request the client sends, over
+	// HTTP or a websocket (the clients EventStream.RESTClient makes share
+	// it): for traces and metrics without wrapping the HTTP client, which
+	// the events websocket could then not share. Nil costs one nil check.
+	Observer RequestObserver
+}
+
+// RequestObserver is told of every request a Client sends (package
+// gostasis.dev/otelari implements it on OpenTelemetry).
+type RequestObserver interface {
+	// RequestStart is called before r is sent; the context it returns
+	// (with a span, say) is the request's from then on.
+	RequestStart(ctx context.Context, r *Request) context.Context
+	// RequestEnd is called once the reply's status is known, with the ctx
+	// RequestStart returned: status is 0 when no reply came (err says
+	// why); err is nil for a 2xx reply, an *Error otherwise.
+	RequestEnd(ctx context.Context, r *Request, status int, err error)
 }
 
 // DefaultMaxReplySize is the default Config.MaxReplySize: 64 MiB.

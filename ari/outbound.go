@@ -66,6 +66,9 @@ type OutboundConfig struct {
 	MaxReplySize        int64
 	Version             string
 	DisableVersionCheck bool
+	// Observer, if set, is told of every request of the connections'
+	// RESTClient and of RESTClient, as Config.Observer is.
+	Observer RequestObserver
 	// Logger receives the handler's logs: refused connections (WARN),
 	// panics in Serve (ERROR), connections (DEBUG). Nil means
 	// slog.Default(), so that refusals are never silent.
@@ -215,6 +218,7 @@ func (h *OutboundHandler) RESTClient() *Client {
 		ua:       []string{defaultUserAgent},
 		hc:       http.DefaultClient, // never used: every call goes over a websocket
 		ws:       outboundCaller{h},
+		obs:      h.cfg.Observer,
 		discover: func(ctx context.Context) (*serverVersion, error) {
 			c := h.oldest()
 			if c == nil {
@@ -403,6 +407,7 @@ func (c *OutboundConn) init(ws *websocket.Conn) {
 		hc:       http.DefaultClient, // never used: every call goes over ws
 		ws:       c.rest,
 		discover: c.version,
+		obs:      c.h.cfg.Observer,
 	}
 }
 

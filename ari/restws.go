@@ -206,6 +206,7 @@ func (s *EventStream) RESTClient() *Client {
 		ws:       s.rest,
 		vc:       c.vc,
 		verFrom:  c,
+		obs:      c.obs,
 	}
 }
 

@@ -218,7 +218,7 @@ func (a *appState) route(ev events.Event, gen uint64, sc *routeScratch) {
 		a.toUnowned(ev)
 		return
 	}
-	a.rt.stats.routed.Add(1)
+	a.noteRouted(ev)
 	for _, c := range calls {
 		c.deliver(delivery{ev: ev})
 	}
@@ -305,7 +305,7 @@ func (a *appState) routeStart(e *events.StasisStart, gen uint64, link *callLink)
 	}
 	if c != nil {
 		a.mu.Unlock()
-		a.rt.stats.routed.Add(1)
+		a.noteRouted(e)
 		c.deliver(delivery{ev: e})
 		return
 	}
@@ -319,7 +319,7 @@ func (a *appState) routeStart(e *events.StasisStart, gen uint64, link *callLink)
 	a.channels[id] = c
 	c.addChannel(id, LegPrimary)
 	a.mu.Unlock()
-	a.rt.stats.routed.Add(1)
+	a.noteRouted(e)
 	a.rt.startCall(c, delivery{ev: e})
 }
 
@@ -341,7 +341,7 @@ func (a *appState) routeEnd(e *events.StasisEnd) {
 		a.forgetLocked(c)
 	}
 	a.mu.Unlock()
-	a.rt.stats.routed.Add(1)
+	a.noteRouted(e)
 	c.deliver(delivery{ev: e})
 }
 
@@ -354,7 +354,7 @@ func (a *appState) protocolError(ev events.Event, what string) {
 
 // toUnowned counts an event no call owns and gives it to App.Unowned.
 func (a *appState) toUnowned(ev events.Event) {
-	a.rt.stats.unrouted.Add(1)
+	a.rt.noteUnrouted(a.node.name, ev)
 	if a.app.Unowned == nil {
 		a.log.Debug("stasis: event for no call", "type", ev.EventType(), "channels", events.ChannelIDs(ev))
 		return

@@ -405,3 +405,43 @@ func TestClusterBroadcastKillOne(t *testing.T) {
 		t.Errorf("goroutines left: %v", err)
 	}
 }
+
+// BenchmarkClaimToHandler measures, in the same run, the time from
+// placing a call to its handler running: a call offered by
+// StasisBroadcast and claimed (CallBroadcast, claim, StasisStart) against
+// a call entering the app directly (StasisStart).
+func BenchmarkClaimToHandler(b *testing.B) {
+	srv := aritest.Start(b, aritest.Config{Timing: aritest.FastTiming(), EventLogSize: 100})
+	started := make(chan struct{}, 1)
+	app := App{Name: "w-1", Broadcast: &BroadcastConfig{}, New: func(ctx context.Context, call *Call) (any, error) {
+		started <- struct{}{}
+		return hangupHandler{call}, nil
+	}}
+	rt, err := New(Config{Client: srv.Client(), Apps: []App{app}, Logger: quietLogger()})
+	require.NoError(b, err)
+	startRuntime(b, rt)
+	require.NoError(b, srv.WaitApp(context.Background(), "w-1"))
+	for _, tc := range []struct {
+		name string
+		p    aritest.PlaceCallParams
+	}{
+		{"direct", aritest.PlaceCallParams{App: "w-1"}},
+		{"broadcast", aritest.PlaceCallParams{Broadcast: &aritest.BroadcastParams{Timeout: 5 * time.Second, Filter: "^w-"}}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := srv.PlaceCall(tc.p); err != nil {
+					b.Fatal(err)
+				}
+				<-started
+			}
+		})
+	}
+}
+
+// hangupHandler hangs its call up at once.
+type hangupHandler struct{ call *Call }
+
+func (h hangupHandler) OnStasisStart(ctx context.Context, e *events.StasisStart) error {
+	return h.call.Hangup(ctx, resources.HangupReasonNormal)
+}

@@ -23,7 +23,7 @@ func (c *Call) deliver(d delivery) {
 	if n < 0 {
 		return
 	}
-	c.rt.stats.noteQueue(n)
+	c.rt.noteQueue(n)
 	limit := c.rt.cfg.MailboxLimit
 	if limit <= 0 || n <= limit {
 		return
@@ -212,6 +212,9 @@ func (c *Call) finish(end End) {
 	c.rt.stats.live.Add(-1)
 	c.app.node.live.Add(-1)
 	c.app.live.Add(-1)
+	if o := c.rt.cfg.Observer; o != nil {
+		o.CallEnded(c.App, c.Node, end.Reason)
+	}
 	log := c.log.With("reason", end.Reason.String(), "duration", end.Duration)
 	switch end.Reason {
 	case EndError:

@@ -203,6 +203,9 @@ type Config struct {
 	// or why it failed. It is called from the re-sync's goroutine and must
 	// not block.
 	OnResync func(ResyncReport)
+	// Observer, if set, is told of calls, events, decode errors,
+	// reconnects and mailbox depth, for metrics; see Observer.
+	Observer Observer
 	// OnDecodeError, if set, is told of every frame that could not be
 	// decoded (besides the log and Stats.DecodeErrors).
 	OnDecodeError func(frame []byte, err error)

@@ -66,13 +66,13 @@ func (c *conn) run(ctx context.Context) error {
 // and never blocks on a handler.
 func (c *conn) onFrame(f ari.Frame) {
 	c.node.received.Add(1)
-	ev := c.rt.decode(f, c.log)
+	ev := c.rt.decode(f, c.node.name, c.log)
 	if ev == nil {
 		return
 	}
 	a := c.app(ev.Base().Application)
 	if a == nil {
-		c.rt.stats.unrouted.Add(1)
+		c.rt.noteUnrouted(c.node.name, ev)
 		c.log.Debug("stasis: event for an app this connection does not serve", "type", ev.EventType(), "application", ev.Base().Application)
 		return
 	}
@@ -81,11 +81,14 @@ func (c *conn) onFrame(f ari.Frame) {
 
 // decode counts and decodes a frame; it reports one that does not decode
 // and returns nil.
-func (rt *Runtime) decode(f ari.Frame, log *slog.Logger) events.Event {
+func (rt *Runtime) decode(f ari.Frame, node string, log *slog.Logger) events.Event {
 	rt.stats.received.Add(1)
 	ev, err := events.Decode(f.Data)
 	if err != nil {
 		rt.stats.decodeErrors.Add(1)
+		if rt.cfg.Observer != nil {
+			rt.cfg.Observer.DecodeError(node)
+		}
 		log.Error("stasis: undecodable frame", "err", err, "frame", truncate(f.Data, 512))
 		if rt.cfg.OnDecodeError != nil {
 			rt.cfg.OnDecodeError(f.Data, err)
@@ -130,6 +133,9 @@ func (c *conn) onState(ctx context.Context, sc ari.StateChange) {
 		if sc.Reconnect {
 			c.rt.stats.reconnects.Add(1)
 			c.node.reconnects.Add(1)
+			if o := c.rt.cfg.Observer; o != nil {
+				o.Reconnected(c.node.name)
+			}
 			for _, a := range c.apps {
 				a.mu.Lock()
 				a.ended = newEndedSet(sc.Conn, c.rt.cfg.ResyncEndedLimit)

@@ -184,21 +184,22 @@
 //     and re-syncs on its own and reports its own state (StateChange.Node,
 //     Stats.Nodes), and one node going down leaves the other nodes' calls
 //     untouched.
-//   - Broadcast calls (App.Broadcast): an instance claims a call only when
-//     its ClaimPolicy says so, Asterisk gives each call to the first claim
-//     only, so no call is handled by two instances, and a call is left
-//     unclaimed only when every instance's policy declines it (all full).
+//   - Broadcast calls (App.Broadcast): Asterisk gives each call to the
+//     first claim only, so no call is handled by two instances, and a call
+//     goes unclaimed only when every live instance's ClaimPolicy declines
+//     it.
 //   - A dead instance's calls (Config.Cluster): within the Peers engine's
 //     time to live plus ClusterConfig.Interval, exactly one live instance
 //     moves each channel the dead instance's apps held into its own app,
 //     where it starts as a new call with the arguments "adopted" and the
-//     old app; the dead instance's handlers never run again, so no call is
-//     handled twice.
-//   - A dead instance's per-call outbound websockets: Asterisk reconnects
+//     old app, except a call the dead instance claimed in the instant it
+//     died, which Asterisk returns to the dialplan with
+//     STASISSTATUS=FAILED.
+//   - A dead instance's per-call outbound websockets: Asterisk reopens
 //     each at once, and the instance it reaches (through a load balancer)
-//     takes the call over (Call.Resumed) after checking it is in Stasis;
-//     the old instance, if it lives on cut off, ends its copy of the call
-//     after Config.PerCallReconnectWait without touching the channel.
+//     takes the call over as Call.Resumed, while the old instance, if it
+//     lives on cut off, ends its copy after Config.PerCallReconnectWait
+//     without touching the channel.
 //   - Shutdown stops accepting calls, lets handlers finish until its
 //     context ends, then cancels them, closes the connections and returns
 //     when no goroutine of the runtime is left, or Config.ShutdownGrace

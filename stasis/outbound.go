@@ -113,7 +113,7 @@ func (o *outbound) serve(oc *ari.OutboundConn) {
 
 // onFrame decodes and routes one frame of an outbound connection.
 func (c *outConn) onFrame(f ari.Frame) {
-	ev := c.o.rt.decode(f, c.log)
+	ev := c.o.rt.decode(f, "", c.log)
 	if ev == nil {
 		return
 	}
@@ -124,7 +124,7 @@ func (c *outConn) onFrame(f ari.Frame) {
 		c.last, c.lastID = l, id
 	}
 	if l == nil {
-		c.o.rt.stats.unrouted.Add(1)
+		c.o.rt.noteUnrouted("", ev)
 		c.log.Debug("stasis: event for an app the runtime does not serve", "type", ev.EventType(), "application", id)
 		return
 	}
@@ -176,6 +176,9 @@ func (c *outConn) bind(id string) *outLink {
 	}
 	if reconnect && (perCall || first) {
 		rt.stats.reconnects.Add(1)
+		if o := rt.cfg.Observer; o != nil {
+			o.Reconnected("")
+		}
 	}
 	if reconnect {
 		a.mu.Lock()

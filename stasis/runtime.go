@@ -324,7 +324,7 @@ func (rt *Runtime) reserveCall() bool {
 
 // rejectWhileClosing handles a channel entering an app after Shutdown.
 func (rt *Runtime) rejectWhileClosing(a *appState, e *events.StasisStart) {
-	rt.stats.unrouted.Add(1)
+	rt.noteUnrouted(a.node.name, e)
 	a.log.Warn("stasis: channel entered the app while shutting down", "channel", e.Channel.ID, "hangup", rt.cfg.RejectWhileShuttingDown)
 	if !rt.cfg.RejectWhileShuttingDown {
 		return
@@ -366,6 +366,9 @@ func (rt *Runtime) startCall(c *Call, first delivery) {
 	c.app.node.started.Add(1)
 	c.app.node.live.Add(1)
 	c.app.live.Add(1)
+	if o := rt.cfg.Observer; o != nil {
+		o.CallStarted(c.App, c.Node)
+	}
 	c.started = time.Now()
 	rt.addLive(c)
 	go c.run(first)

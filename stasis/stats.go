@@ -72,11 +72,17 @@ func (c *counters) snapshot() Stats {
 }
 
 // noteQueue records a mailbox length for the high-water mark.
-func (c *counters) noteQueue(n int) {
+func (rt *Runtime) noteQueue(n int) {
 	v := int64(n)
 	for {
-		cur := c.highWater.Load()
-		if v <= cur || c.highWater.CompareAndSwap(cur, v) {
+		cur := rt.stats.highWater.Load()
+		if v <= cur {
+			return
+		}
+		if rt.stats.highWater.CompareAndSwap(cur, v) {
+			if o := rt.cfg.Observer; o != nil {
+				o.MailboxHighWater(n)
+			}
 			return
 		}
 	}

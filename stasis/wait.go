@@ -181,7 +181,7 @@ func (c *Call) hold(d delivery) error {
 	n := len(f.held) - f.heldHead
 	if limit <= 0 || n < limit || d.ev == nil || c.isOwnEnd(d.ev) {
 		f.held = append(f.held, d)
-		c.rt.stats.noteQueue(n + 1)
+		c.rt.noteQueue(n + 1)
 		return nil
 	}
 	c.rt.stats.overflows.Add(1)
