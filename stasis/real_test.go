@@ -243,7 +243,7 @@ func TestRealOutbound(t *testing.T) {
 		assert.True(t, strings.HasPrefix(call.AppID, "percall:Local/1200@default-"), call.AppID)
 		assert.Greater(t, rt.OutboundStats().Accepted, before, "a connection of its own")
 	})
-	t.Run("wrong-credentials", func(t *testing.T) {
+	t.Run("no-refusals", func(t *testing.T) {
 		// Asterisk presents its credentials on every attempt; the handler
 		// counts none refused.
 		assert.Zero(t, rt.OutboundStats().Unauthorized)
