@@ -27,7 +27,8 @@ type BroadcastConfig struct {
 // Broadcast is a call offered by StasisBroadcast, as a ClaimPolicy sees
 // it.
 type Broadcast struct {
-	// Event is the CallBroadcast.
+	// Event is the CallBroadcast; nil when the policy is asked about
+	// adopting a dead instance's call (ClusterConfig).
 	Event *events.CallBroadcast
 	// App is the app it was offered to; Node its node (Config.Nodes).
 	App, Node string

@@ -3,6 +3,8 @@ package stasis
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"time"
 
 	"gostasis.dev/ari"
@@ -38,6 +40,15 @@ type Peers interface {
 // takes each channel with Peers.Claim, so that exactly one instance takes
 // each, and moves it into its own app AdoptInto (channels.move, with the
 // app's name and "adopted" as arguments), where it starts as a new call.
+// When the AdoptInto app has a ClaimPolicy (App.Broadcast), it decides
+// as for a broadcast call (Broadcast.Event is nil), so that less loaded
+// instances take orphans first.
+//
+// Run announces the instance and waits until Peers lists it alive before
+// it connects, so that no call it takes looks like a dead instance's; it
+// fails when the announcement fails. A call moved away (an instance seen
+// dead while alive, after a long partition from the engine) ends in its
+// old instance with StasisEnd: a channel is in one app at a time.
 type ClusterConfig struct {
 	// Instance is this instance's name, unique in the cluster (a hostname,
 	// a pod name). Required.
@@ -82,17 +93,51 @@ func (c *ClusterConfig) interval() time.Duration {
 	return 2 * time.Second
 }
 
-// runCluster announces this instance and adopts orphans until ctx ends.
-func (rt *Runtime) runCluster(ctx context.Context) {
+// joinCluster announces this instance and waits until Peers sees it
+// alive, so that no other instance takes its calls for a dead one's: the
+// runtime connects only then. The announcement is kept fresh until ctx
+// ends; joined is closed when that stops.
+func (rt *Runtime) joinCluster(ctx context.Context) (joined <-chan struct{}, err error) {
 	cl := rt.cfg.Cluster
-	joined := make(chan struct{})
+	done := make(chan struct{})
+	failed := make(chan error, 1)
 	go func() {
-		defer close(joined)
-		if err := cl.Peers.Join(ctx, cl.Instance); err != nil && ctx.Err() == nil {
-			rt.log.Error("stasis: cluster: joining failed; this instance's calls will not be taken over if it dies", "instance", cl.Instance, "err", err)
+		defer close(done)
+		err := cl.Peers.Join(ctx, cl.Instance)
+		if err != nil && ctx.Err() == nil {
+			failed <- err
+			rt.log.Error("stasis: cluster: announcing this instance failed; the others will take its calls over", "instance", cl.Instance, "err", err)
 		}
 	}()
-	defer func() { <-joined }()
+	wait := time.NewTimer(rt.cfg.cleanupTimeout())
+	defer wait.Stop()
+	for {
+		alive, err := cl.Peers.Alive(ctx)
+		if err == nil && slices.Contains(alive, cl.Instance) {
+			return done, nil
+		}
+		t := time.NewTimer(20 * time.Millisecond)
+		select {
+		case err := <-failed:
+			t.Stop()
+			return done, fmt.Errorf("stasis: cluster: announcing instance %q: %w", cl.Instance, err)
+		case <-wait.C:
+			t.Stop()
+			if err == nil {
+				err = errors.New("not listed alive")
+			}
+			return done, fmt.Errorf("stasis: cluster: instance %q not seen alive within %s: %w", cl.Instance, rt.cfg.cleanupTimeout(), err)
+		case <-ctx.Done():
+			t.Stop()
+			return done, ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// runCluster adopts orphans until ctx ends.
+func (rt *Runtime) runCluster(ctx context.Context) {
+	cl := rt.cfg.Cluster
 	t := time.NewTicker(cl.interval())
 	defer t.Stop()
 	for {
@@ -114,9 +159,9 @@ func (rt *Runtime) runCluster(ctx context.Context) {
 
 // adoptOrphans moves into this instance the channels that dead instances'
 // apps hold on node n.
-func (rt *Runtime) adoptOrphans(ctx context.Context, n *node) error {
+func (rt *Runtime) adoptOrphans(parent context.Context, n *node) error {
 	cl := rt.cfg.Cluster
-	ctx, cancel := context.WithTimeout(ctx, rt.cfg.cleanupTimeout())
+	ctx, cancel := context.WithTimeout(parent, rt.cfg.cleanupTimeout())
 	defer cancel()
 	apps, err := n.rest.Applications.List(ctx)
 	if err != nil {
@@ -141,8 +186,14 @@ func (rt *Runtime) adoptOrphans(ctx context.Context, n *node) error {
 		if alive[inst] {
 			continue
 		}
+		if !rt.wantsAdoption(ctx, n, true) {
+			continue // left to less loaded instances
+		}
 		for _, id := range app.ChannelIDs {
-			if err := rt.adopt(ctx, n, app.Name, id); err != nil && ctx.Err() == nil {
+			actx, cancel := context.WithTimeout(parent, rt.cfg.cleanupTimeout())
+			err := rt.adopt(actx, n, app.Name, id)
+			cancel()
+			if err != nil && parent.Err() == nil {
 				n.log.Warn("stasis: cluster: adopting a channel failed", "app", app.Name, "channel", id, "err", err)
 			}
 		}
@@ -161,6 +212,9 @@ func (rt *Runtime) adopt(ctx context.Context, n *node, from, id string) error {
 	rt.adoptMu.Lock()
 	retry := rt.adoptWon[key] // won earlier, the move failed
 	rt.adoptMu.Unlock()
+	if !retry && !rt.wantsAdoption(ctx, n, false) {
+		return nil // full: left to the others
+	}
 	if !retry {
 		won, err := cl.Peers.Claim(ctx, key, cl.Instance)
 		if err != nil || !won {
@@ -186,4 +240,27 @@ func (rt *Runtime) adopt(ctx context.Context, n *node, from, id string) error {
 	rt.stats.adopted.Add(1)
 	n.log.Info("stasis: cluster: adopted a call of a dead instance", "channel", id, "from", from, "into", cl.AdoptInto)
 	return nil
+}
+
+// wantsAdoption asks the AdoptInto app's ClaimPolicy (App.Broadcast), as
+// for a broadcast call, whether to take one more call, and with wait
+// waits its delay, so that less loaded instances take orphans first.
+// Without a policy it always does.
+func (rt *Runtime) wantsAdoption(ctx context.Context, n *node, wait bool) bool {
+	a := n.apps[rt.cfg.Cluster.AdoptInto]
+	if a == nil || a.app.Broadcast == nil || a.app.Broadcast.Policy == nil {
+		return true
+	}
+	claim, delay := a.app.Broadcast.Policy(Broadcast{App: a.name, Node: n.name, LiveCalls: rt.appLoad(a.name)})
+	if !claim || delay <= 0 || !wait {
+		return claim
+	}
+	t := time.NewTimer(delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }

@@ -231,6 +231,18 @@ func (rt *Runtime) Run(ctx context.Context) error {
 		}
 	}
 	if rt.cfg.Cluster != nil {
+		joined, err := rt.joinCluster(connCtx)
+		rt.bg.Add(1)
+		go func() {
+			defer rt.bg.Done()
+			<-joined
+		}()
+		if err != nil {
+			rt.close()
+			stopConn()
+			rt.await(ctx, waitChan(rt.bg.Wait))
+			return err
+		}
 		rt.bg.Add(1)
 		go func() {
 			defer rt.bg.Done()
