@@ -353,6 +353,11 @@ func TestClusterBroadcastKillOne(t *testing.T) {
 	}
 
 	var adopted uint64
+	h.mu.Lock()
+	want := uint64(h.adopted)
+	h.mu.Unlock()
+	// A move's reply may come after the StasisStart it caused.
+	require.NoError(t, waitFor(ctx, func() bool { return ins[0].rt.Stats().Adopted+ins[2].rt.Stats().Adopted >= want }))
 	for _, in := range []*instance{ins[0], ins[2]} {
 		require.NoError(t, waitFor(ctx, func() bool { return in.rt.Stats().LiveCalls == 0 }))
 		adopted += in.rt.Stats().Adopted
