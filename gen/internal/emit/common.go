@@ -1,8 +1,9 @@
 // Package emit prints the intermediate model as Go source with jennifer,
 // one emitter per kind of output: release table, models, enums and their
 // codecs (package ari), events, their decoder, id extractors and handler
-// interfaces (package events), and the typed REST clients (package
-// resources). Every name derived from Asterisk's (types, fields, methods,
+// interfaces (package events), the typed REST clients (package
+// resources), and the operation table of the ari command's "call"
+// (cmd/ari). Every name derived from Asterisk's (types, fields, methods,
 // parameters, enum values) comes from package ir, which applies the one
 // naming rule; emitters only add fixed affixes (Handler, On, Params,
 // decode, ...) and decide how the code is laid out.
@@ -50,6 +51,7 @@ func All(api *ir.API, module string) (map[string][]byte, error) {
 		c.releases, c.models, c.enums, c.modelCodecs,
 		c.eventTypes, c.eventCodecs, c.eventIDs, c.eventHandlers, c.eventRegistry,
 		c.resources, c.operations, c.paramEnums, c.clientFile,
+		c.cliOps,
 	}
 	files := map[string]*jen.File{}
 	for _, e := range emitters {

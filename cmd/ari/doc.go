@@ -1,0 +1,34 @@
+// Command ari is a command line for the Asterisk REST Interface: it tails
+// events, calls any operation, records a session and replays it, and says
+// what a server's Asterisk version lacks.
+//
+// Install it with
+//
+//	go install gostasis.dev/cmd/ari@latest
+//
+// Usage:
+//
+//	ari [-url URL] [-user NAME] [-password SECRET] <command> [arguments]
+//
+// The commands:
+//
+//	events   tail the events of Stasis applications (pretty or JSON lines)
+//	call     call an operation: ari call channels.originate endpoint=PJSIP/alice app=demo
+//	record   record the events of applications and the REST exchanges to a file
+//	replay   serve a recorded session over ARI, or print its events
+//	version  the server's Asterisk version and the operations it lacks
+//
+// The connection settings come from the flags -url, -user and -password
+// (before or after the command's name), or else from the environment
+// variables ARI_URL, ARI_USERNAME and ARI_PASSWORD; the URL defaults to
+// http://127.0.0.1:8088. Prefer ARI_PASSWORD to -password, which other users
+// of the machine can read in the process list. Credentials are never
+// printed or recorded.
+//
+// A session that `ari record` writes is JSON lines; package
+// gostasis.dev/cmd/ari/session reads it and serves it from Go tests, so that
+// a session recorded on a real Asterisk becomes a regression test.
+//
+// `ari <command> -h` describes a command. The exit status is 0 on success,
+// 2 for a usage error and 1 for any other failure.
+package main
