@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -22,18 +23,32 @@ func main() {
 // (or -h), 2 for a usage error, 1 for any other.
 func exitCode(err error, stderr io.Writer) int {
 	var ue *usageError
+	var ae *callArgError
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.As(err, &ue):
 		if !ue.printed {
-			fmt.Fprintln(stderr, "ari:", ue.err)
+			fmt.Fprintln(stderr, prefixed(ue.err))
 		}
 		return 2
+	case errors.As(err, &ae):
+		fmt.Fprintln(stderr, prefixed(err)) // a call's arguments: a usage error
+		return 2
 	default:
-		fmt.Fprintln(stderr, "ari:", err)
+		fmt.Fprintln(stderr, prefixed(err))
 		return 1
 	}
+}
+
+// prefixed returns err's text after "ari: ", once: the SDK's own errors
+// start with it already.
+func prefixed(err error) string {
+	msg := err.Error()
+	if strings.HasPrefix(msg, "ari: ") {
+		return msg
+	}
+	return "ari: " + msg
 }
 
 // usageError is a command line the program cannot run.

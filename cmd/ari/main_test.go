@@ -56,3 +56,18 @@ func TestExitCodeOfFailure(t *testing.T) {
 	assert.Equal(t, 1, exitCode(err, &out))
 	assert.True(t, strings.HasPrefix(out.String(), "ari: "), out.String())
 }
+
+// A call's bad arguments are a usage error (status 2); an SDK error is
+// printed with one "ari: " prefix.
+func TestExitCodeOfCallArguments(t *testing.T) {
+	_, _, err := runARI(t, envOf(map[string]string{"ARI_URL": "http://127.0.0.1:1"}), "call", "channels.hangup", "nosuchkey=1")
+	require.Error(t, err)
+	var out strings.Builder
+	assert.Equal(t, 2, exitCode(err, &out))
+
+	out.Reset()
+	_, _, err = runARI(t, envOf(map[string]string{"ARI_URL": "http://127.0.0.1:1"}), "call", "asterisk.ping")
+	require.Error(t, err)
+	assert.Equal(t, 1, exitCode(err, &out))
+	assert.NotContains(t, out.String(), "ari: ari:")
+}
