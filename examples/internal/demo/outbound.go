@@ -72,6 +72,10 @@ func (a *appServer) simulated(apps []stasis.App, perCall bool) aritest.OutboundW
 	return aritest.OutboundWebsocket{
 		Name: "outbound_demo", Apps: names, URI: a.URL(), PerCall: perCall,
 		Username: simOutboundUsername, Password: simOutboundPassword,
+		// Asterisk gives up on a connection after 500ms; on a loaded
+		// machine (CI, the race detector) a per-call call would then
+		// fail to the dialplan for want of a connection.
+		ConnectionTimeout: 10 * time.Second,
 	}
 }
 
