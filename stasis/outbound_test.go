@@ -68,6 +68,8 @@ func outboundSetup(t *testing.T, o obSetup, cfg Config) obEnv {
 		Name: "ob", Apps: appNames(cfg), URI: "ws" + strings.TrimPrefix(app.URL, "http") + "/ari",
 		Username: obUser, Password: obPass, PerCall: o.perCall,
 		ReconnectInterval: 10 * time.Millisecond,
+		// Asterisk gives up after 500ms; loaded test machines take longer.
+		ConnectionTimeout: 10 * time.Second,
 	}
 	if o.ws != nil {
 		o.ws(&ws)

@@ -40,6 +40,8 @@ func TestPerCallTakeoverByAnotherInstance(t *testing.T) {
 	srv := aritest.Start(t, aritest.Config{Timing: aritest.FastTiming(), Outbound: []aritest.OutboundWebsocket{{
 		Name: "ob", Apps: []string{"app"}, URI: "ws" + strings.TrimPrefix(front.URL, "http") + "/ari",
 		Username: obUser, Password: obPass, PerCall: true, ReconnectInterval: 10 * time.Millisecond,
+		// Asterisk gives up after 500ms; loaded test machines take longer.
+		ConnectionTimeout: 10 * time.Second,
 	}}})
 
 	type seen struct {

@@ -152,6 +152,7 @@ func TestServesAnAsteriskGivenARIURL(t *testing.T) {
 				scfg.Outbound = []aritest.OutboundWebsocket{{
 					Name: "outbound_ivr_demo", Apps: []string{routerApp, ivrApp}, URI: url,
 					Username: "appuser", Password: "apppass", PerCall: mode == demo.ModeOutboundPerCall,
+					ConnectionTimeout: 10 * time.Second, // loaded test machines
 				}}
 				srv = aritest.Start(t, scfg)
 			}

@@ -60,6 +60,8 @@ func StartOutbound(t testing.TB, simCfg aritest.Config, mode OutboundMode, opts 
 	simCfg.Outbound = []aritest.OutboundWebsocket{{
 		Name: "stasistest", Apps: names, URI: "ws" + strings.TrimPrefix(app.URL, "http") + "/ari",
 		Username: OutboundUsername, Password: OutboundPassword, PerCall: mode == PerCall,
+		// Asterisk gives up after 500ms; loaded test machines take longer.
+		ConnectionTimeout: 10 * time.Second,
 		// Refused (503) until the runtime exists: retry soon.
 		ReconnectInterval: 10 * time.Millisecond,
 	}}

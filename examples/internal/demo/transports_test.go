@@ -160,6 +160,7 @@ func TestRunServesOutboundWebsockets(t *testing.T) {
 			srv := aritest.Start(t, aritest.Config{Timing: aritest.FastTiming(), Outbound: []aritest.OutboundWebsocket{{
 				Name: "outbound_demo", Apps: []string{"answerer"}, URI: uri,
 				Username: "appuser", Password: "apppass", PerCall: mode == ModeOutboundPerCall,
+				ConnectionTimeout: 10 * time.Second, // loaded test machines
 			}}})
 			phone, err := srv.PlaceCall(aritest.PlaceCallParams{App: "answerer"})
 			require.NoError(t, err)
