@@ -24,10 +24,10 @@ func alice() []configurator.Declarable {
 	return []configurator.Declarable{
 		configurator.Identify{ID: "alice", Endpoint: "alice", Match: []string{"192.0.2.17/28", " 10.1.2.3/8", "2001:db8::1/48"}},
 		configurator.Endpoint{ID: "alice", Context: "from-phones", AORs: []string{"alice"}, Auth: []string{"alice"},
-			Allow: []string{"ulaw", "alaw"}, DirectMedia: new(false), RTPSymmetric: new(true), DTMFMode: "RFC4733",
+			Allow: []string{"ulaw", "alaw"}, DirectMedia: configurator.Ptr(false), RTPSymmetric: configurator.Ptr(true), DTMFMode: "RFC4733",
 			CallerID: "Alice <1001>"},
 		configurator.Auth{ID: "alice", AuthType: "userpass", Username: "alice", Password: "s3cret"},
-		configurator.AOR{ID: "alice", MaxContacts: new(1), RemoveExisting: new(true), QualifyTimeout: new(2.5)},
+		configurator.AOR{ID: "alice", MaxContacts: configurator.Ptr(1), RemoveExisting: configurator.Ptr(true), QualifyTimeout: configurator.Ptr(2.5)},
 	}
 }
 
@@ -75,13 +75,13 @@ func TestCreateUpdateNoOpPrune(t *testing.T) {
 	// it replaces the codecs.
 	decl := alice()
 	ed := decl[1].(configurator.Endpoint)
-	ed.DirectMedia = new(true)
+	ed.DirectMedia = configurator.Ptr(true)
 	ed.Allow = []string{"g722", "ulaw"}
 	ed.CallerID = `"Alice" <1001>` // the same as before, written otherwise
 	ed.DTMFMode = "rfc4733"
 	decl[1] = ed
 	aor := decl[3].(configurator.AOR)
-	aor.MaxContacts = new(2)
+	aor.MaxContacts = configurator.Ptr(2)
 	decl[3] = aor
 	require.NoError(t, c.Declare(decl...))
 	rep, err = c.Reconcile(ctx(t))
@@ -277,7 +277,7 @@ func TestListFields(t *testing.T) {
 func TestDroppedFieldIsReset(t *testing.T) {
 	e := newEnv(t)
 	c := e.configurator(configurator.Config{})
-	require.NoError(t, c.Declare(configurator.Endpoint{ID: "e", Context: "a", RTPSymmetric: new(true)}))
+	require.NoError(t, c.Declare(configurator.Endpoint{ID: "e", Context: "a", RTPSymmetric: configurator.Ptr(true)}))
 	_, err := c.Reconcile(ctx(t))
 	require.NoError(t, err)
 	e.rec.take()
@@ -349,7 +349,7 @@ func TestNormalisationMismatchIsLogged(t *testing.T) {
 	// Without rules, "yes" and "true" differ: the configurator warns that
 	// the field will be written again and again.
 	c := e.configurator(configurator.Config{Normalizers: configurator.NewNormalizers()})
-	require.NoError(t, c.Declare(configurator.Endpoint{ID: "e", RTPSymmetric: new(true)}))
+	require.NoError(t, c.Declare(configurator.Endpoint{ID: "e", RTPSymmetric: configurator.Ptr(true)}))
 	_, err := c.Reconcile(ctx(t))
 	require.NoError(t, err)
 	assert.Contains(t, e.logs.String(), `level=WARN msg="configurator: Asterisk holds a field differently than declared`)
@@ -362,7 +362,7 @@ func TestNormalisationMismatchIsLogged(t *testing.T) {
 	n := configurator.NewNormalizers()
 	n.Set(configurator.PJSIP, "endpoint", "rtp_symmetric", configurator.Rule{Normalize: configurator.NormalizeBool})
 	c = e.configurator(configurator.Config{Normalizers: n})
-	require.NoError(t, c.Declare(configurator.Endpoint{ID: "e", RTPSymmetric: new(true)}))
+	require.NoError(t, c.Declare(configurator.Endpoint{ID: "e", RTPSymmetric: configurator.Ptr(true)}))
 	rep, err = c.Reconcile(ctx(t))
 	require.NoError(t, err)
 	assert.Len(t, rep.Unchanged, 1)
@@ -382,7 +382,7 @@ func TestDeclarationErrors(t *testing.T) {
 	assert.Error(t, err)
 
 	require.NoError(t, c.Declare(configurator.AOR{ID: "b"}, configurator.AOR{ID: "a"}))
-	require.NoError(t, c.Declare(configurator.AOR{ID: "b", MaxContacts: new(3)}))
+	require.NoError(t, c.Declare(configurator.AOR{ID: "b", MaxContacts: configurator.Ptr(3)}))
 	got := c.Declared()
 	require.Len(t, got, 2)
 	assert.Equal(t, "b", got[0].ID, "a replaced object keeps its place")
@@ -397,7 +397,7 @@ func TestConcurrentUse(t *testing.T) {
 		wg.Go(func() {
 			for i := range 10 {
 				id := fmt.Sprintf("g%d-%d", g, i%3)
-				assert.NoError(t, c.Declare(configurator.AOR{ID: id, MaxContacts: new(i)}))
+				assert.NoError(t, c.Declare(configurator.AOR{ID: id, MaxContacts: configurator.Ptr(i)}))
 				if i%4 == 3 {
 					c.Remove(configurator.Ref{Class: "res_pjsip", Type: "aor", ID: id})
 				}
@@ -429,3 +429,5 @@ func TestContextCancelled(t *testing.T) {
 	assert.Equal(t, configurator.Report{}, rep)
 	assert.False(t, errors.Is(err, configurator.ErrRejected))
 }
+
+func ptr[T any](v T) *T { return &v }

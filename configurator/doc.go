@@ -9,7 +9,7 @@
 //
 //	cfg, _ := configurator.New(configurator.Config{Client: client, Prune: true})
 //	_ = cfg.Declare(
-//		configurator.AOR{ID: "alice", MaxContacts: new(1)},
+//		configurator.AOR{ID: "alice", MaxContacts: configurator.Ptr(1)},
 //		configurator.Auth{ID: "alice", AuthType: "userpass", Username: "alice", Password: secret},
 //		configurator.Endpoint{ID: "alice", Context: "from-phones", AORs: []string{"alice"}, Auth: []string{"alice"}, Allow: []string{"ulaw"}},
 //		configurator.Identify{ID: "alice", Endpoint: "alice", Match: []string{"192.0.2.0/24"}},

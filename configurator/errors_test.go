@@ -69,7 +69,7 @@ func TestRejectedField(t *testing.T) {
 		_, err := c.Reconcile(ctx(t))
 		require.NoError(t, err)
 		e.rec.take()
-		require.NoError(t, c.Set(configurator.Endpoint{ID: "three", Context: "b", DTMFMode: "smoke-signals", RTPSymmetric: new(true)}))
+		require.NoError(t, c.Set(configurator.Endpoint{ID: "three", Context: "b", DTMFMode: "smoke-signals", RTPSymmetric: configurator.Ptr(true)}))
 		rep, err := c.Reconcile(ctx(t))
 		e.expect(
 			"GET "+dyn+"res_pjsip/endpoint/three",
@@ -96,7 +96,7 @@ func TestRejectedField(t *testing.T) {
 func TestClassErrors(t *testing.T) {
 	e := newEnv(t)
 	c := e.configurator(configurator.Config{})
-	good := configurator.AOR{ID: "good", MaxContacts: new(1)}
+	good := configurator.AOR{ID: "good", MaxContacts: configurator.Ptr(1)}
 
 	t.Run("class not loaded", func(t *testing.T) {
 		require.NoError(t, c.Set(configurator.Object{Class: "res_nosuch", Type: "thing", ID: "x", Fields: []configurator.Field{{Name: "a", Value: "b"}}}, good))

@@ -45,7 +45,7 @@ func runPBX(ctx context.Context, client *ari.Client, alicePassword string) error
 		return err
 	}
 	err = cfg.Declare(
-		configurator.AOR{ID: "alice", MaxContacts: new(1), RemoveExisting: new(true)},
+		configurator.AOR{ID: "alice", MaxContacts: configurator.Ptr(1), RemoveExisting: configurator.Ptr(true)},
 		configurator.Auth{ID: "alice", AuthType: "userpass", Username: "alice", Password: alicePassword},
 		configurator.Endpoint{
 			ID: "alice", Context: "from-phones",
@@ -53,7 +53,7 @@ func runPBX(ctx context.Context, client *ari.Client, alicePassword string) error
 			Allow:    []string{"opus", "ulaw"},
 			CallerID: `"Alice" <1001>`,
 			// Behind NAT.
-			DirectMedia: new(false), RTPSymmetric: new(true), ForceRport: new(true), RewriteContact: new(true),
+			DirectMedia: configurator.Ptr(false), RTPSymmetric: configurator.Ptr(true), ForceRport: configurator.Ptr(true), RewriteContact: configurator.Ptr(true),
 		},
 		configurator.Identify{ID: "alice", Endpoint: "alice", Match: []string{"192.0.2.0/24"}},
 	)

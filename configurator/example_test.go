@@ -23,13 +23,13 @@ func Example() {
 	phone := configurator.Endpoint{
 		ID: "alice", Context: "from-phones",
 		AORs: []string{"alice"}, Auth: []string{"alice"},
-		Allow: []string{"ulaw", "alaw"}, DirectMedia: new(false),
+		Allow: []string{"ulaw", "alaw"}, DirectMedia: configurator.Ptr(false),
 	}
 	err = cfg.Declare(
 		configurator.Identify{ID: "alice", Endpoint: "alice", Match: []string{"192.0.2.0/24", "198.51.100.7"}},
 		phone,
 		configurator.Auth{ID: "alice", AuthType: "userpass", Username: "alice", Password: "s3cret"},
-		configurator.AOR{ID: "alice", MaxContacts: new(1)},
+		configurator.AOR{ID: "alice", MaxContacts: configurator.Ptr(1)},
 	)
 	if err != nil {
 		fmt.Println(err)
@@ -44,7 +44,7 @@ func Example() {
 	rep, err = cfg.Reconcile(ctx)
 	fmt.Println("second run:", rep, err)
 
-	phone.DirectMedia = new(true)
+	phone.DirectMedia = configurator.Ptr(true)
 	_ = cfg.Declare(phone)
 	rep, err = cfg.Reconcile(ctx)
 	fmt.Println("third run:", rep, err)

@@ -9,9 +9,14 @@ import (
 // used types with the fields apps set most. Only the fields set are
 // declared (a non-empty string, a non-nil pointer or slice); the others
 // keep Asterisk's value, its default for a new object. Booleans and
-// numbers are pointers so that "false" and "0" can be declared: with Go
-// 1.26, DirectMedia: new(false). Extra appends any other field of the
-// type, in order, after the typed ones.
+// numbers are pointers so that "false" and "0" can be declared:
+// DirectMedia: Ptr(false) (or, with Go 1.26, new(false)). Extra appends
+// any other field of the type, in order, after the typed ones.
+
+// Ptr returns a pointer to v, for the pointer fields of the typed
+// builders: MaxContacts: Ptr(1), DirectMedia: Ptr(false). (Go 1.26's
+// new(1) does the same; the module supports Go 1.25.)
+func Ptr[T any](v T) *T { return &v }
 
 // Endpoint is a res_pjsip endpoint.
 type Endpoint struct {
