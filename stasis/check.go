@@ -10,6 +10,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"gostasis.dev/internal/editdist"
+
 	"gostasis.dev/ari/events"
 )
 
@@ -174,33 +176,11 @@ func (hc *handlerChecks) closest(name string) string {
 	best, bestFold, bestExact := "", -1, -1
 	lower := strings.ToLower(name)
 	for _, n := range hc.names {
-		fold := editDistance(lower, strings.ToLower(n))
-		exact := editDistance(name, n)
+		fold := editdist.Distance(lower, strings.ToLower(n))
+		exact := editdist.Distance(name, n)
 		if bestFold < 0 || fold < bestFold || fold == bestFold && exact < bestExact {
 			best, bestFold, bestExact = n, fold, exact
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes
-// (method names are ASCII).
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

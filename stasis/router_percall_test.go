@@ -28,7 +28,12 @@ func TestRouterPerCall(t *testing.T) {
 		return nil
 	}
 	router := Router(RouterConfig{Routes: map[string]string{"100": "ivr"}, PerCall: true})
-	srv, _ := transportSetup(t, transport{name: "per-call", outbound: true, perCall: true}, aritest.FastTiming(),
+	timing := aritest.FastTiming()
+	// Asterisk closes the router's connection 3 s after its StasisEnd;
+	// the continue's reply comes after the StasisEnd, and must not be
+	// cut off by a simulator much quicker than Asterisk.
+	timing.PerCallClose = aritest.DefaultTiming().PerCallClose
+	srv, _ := transportSetup(t, transport{name: "per-call", outbound: true, perCall: true}, timing,
 		Config{Apps: []App{router, log.app("ivr")}})
 	phone, err := srv.PlaceCall(aritest.PlaceCallParams{App: "router", Args: []string{"100"}})
 	require.NoError(t, err)

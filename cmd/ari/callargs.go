@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"gostasis.dev/internal/editdist"
+
 	"gostasis.dev/ari"
 )
 
@@ -300,7 +302,7 @@ func callParamNames(op *callOp) []string {
 func callSuggest(s string, candidates []string) string {
 	best, bestD := "", -1
 	for _, c := range candidates {
-		d := callEditDistance(strings.ToLower(s), strings.ToLower(c))
+		d := editdist.Distance(strings.ToLower(s), strings.ToLower(c))
 		if bestD < 0 || d < bestD {
 			best, bestD = c, d
 		}
@@ -309,25 +311,4 @@ func callSuggest(s string, candidates []string) string {
 		return ""
 	}
 	return fmt.Sprintf("; did you mean %q?", best)
-}
-
-// callEditDistance is the Levenshtein distance between a and b, in bytes.
-func callEditDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
