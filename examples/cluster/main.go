@@ -23,7 +23,7 @@
 //     worker-<n> (below).
 //   - An embedded NATS server with JetStream, where package
 //     gostasis.dev/stasis/natspeers keeps which instances are alive (an
-//     instance is seen dead one second, natspeers.Config.TTL, after its
+//     instance is seen dead three seconds, natspeers.Config.TTL, after its
 //     last refresh) and lets exactly one instance take each orphaned
 //     call. An in-memory stasis.Peers would do in one process, but the
 //     embedded server costs a few milliseconds at start, and this is

@@ -35,8 +35,10 @@ const (
 	// peersTTL is how long an instance is seen alive after its last
 	// refresh in NATS; adoptInterval how often the instances look for a
 	// dead one's calls. A dead instance's calls are taken over within
-	// their sum.
-	peersTTL      = time.Second
+	// their sum. A live instance whose refresh is late by more than the
+	// TTL (a machine loaded to a standstill, a NATS hiccup) is taken for
+	// dead and its calls are taken over: 3s leaves room.
+	peersTTL      = 3 * time.Second
 	adoptInterval = 100 * time.Millisecond
 	// killWait bounds the wait, mid-way, for the instance to kill to hold
 	// a call.
