@@ -130,6 +130,9 @@ func (rt *Runtime) joinCluster(ctx context.Context) (joined <-chan struct{}, err
 		case <-ctx.Done():
 			t.Stop()
 			return done, ctx.Err()
+		case <-rt.shutdown:
+			t.Stop()
+			return done, ErrRuntimeClosed
 		case <-t.C:
 		}
 	}

@@ -146,3 +146,37 @@ func TestClusterConfigErrors(t *testing.T) {
 		assert.Error(t, err, name)
 	}
 }
+
+// invisiblePeers never lists anyone alive.
+type invisiblePeers struct{ memPeers }
+
+func (p *invisiblePeers) Alive(ctx context.Context) ([]string, error) { return nil, nil }
+
+// An instance that Peers never sees alive does not serve: Run fails
+// (after CleanupTimeout), and a Shutdown meanwhile ends it at once.
+func TestClusterJoinBeforeServing(t *testing.T) {
+	srv := simulator(t)
+	app := App{Name: "w-b", New: func(context.Context, *Call) (any, error) { return nil, nil }}
+	newRT := func() *Runtime {
+		rt, err := New(Config{Client: srv.Client(), Apps: []App{app}, CleanupTimeout: 200 * time.Millisecond,
+			Cluster: &ClusterConfig{Instance: "b", Peers: &invisiblePeers{*newMemPeers()}, InstanceOf: instanceOf}})
+		require.NoError(t, err)
+		return rt
+	}
+	err := newRT().Run(context.Background())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `instance "b" not seen alive`)
+	assert.Empty(t, srv.Apps(), "it never connected")
+
+	rt := newRT()
+	done := make(chan error, 1)
+	go func() { done <- rt.Run(context.Background()) }()
+	time.Sleep(50 * time.Millisecond)
+	require.NoError(t, rt.Shutdown(context.Background()))
+	select {
+	case err := <-done:
+		assert.ErrorIs(t, err, ErrRuntimeClosed)
+	case <-time.After(2 * time.Second):
+		t.Fatal("Run did not end with the Shutdown")
+	}
+}
