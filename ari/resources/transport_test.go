@@ -162,6 +162,7 @@ func TestEveryOperationOverWebsocket(t *testing.T) {
 			}
 			cancel()
 			out = append(out, r)
+			settle(t, tc.op, tc.name, resources.New(srv.Client()))
 		}
 		if mode != overHTTPMode {
 			st := stats()
@@ -196,6 +197,26 @@ func TestEveryOperationOverWebsocket(t *testing.T) {
 		}
 		t.Logf("%s: %d operations, %d cases (%d succeeded, the others gave the same error), same result as over HTTP", mode.name, len(ops), i, okCalls)
 	}
+}
+
+// settle waits, after a case that changes state asynchronously, until
+// the change is done, so that the next case meets the same state over
+// every transport: a continue answers before the channel has left Stasis.
+func settle(t *testing.T, op, name string, rc *resources.Client) {
+	if op != "channels.continueInDialplan" || name != "" {
+		return
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		ch, err := rc.Channels.Get(ctx, chID)
+		cancel()
+		if err != nil || !strings.HasPrefix(ch.Dialplan.AppName, "Stasis") {
+			return
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	t.Fatalf("%s did not leave Stasis after %s", chID, op)
 }
 
 // setupState makes the channels and the bridge the cases name, so that
