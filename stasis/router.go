@@ -120,6 +120,13 @@ func (r *routerCall) move(ctx context.Context, target string) error {
 			r.call.Logger().Info("stasis: router: sent on through the dialplan", "to", target, "context", perCallContextPrefix+target)
 			return nil
 		}
+		if errors.Is(err, ari.ErrConnectionLost) {
+			// Asterisk closes a per-call connection after the channel
+			// left Stasis, which a continue does: the reply may be lost
+			// with it. A hangup could not go over it either.
+			r.call.Logger().Debug("stasis: router: the connection closed with the continue", "to", target, "err", err)
+			return nil
+		}
 	} else {
 		err = r.call.REST().Channels.Move(ctx, r.call.ChannelID, &resources.ChannelMoveParams{App: target, AppArgs: r.call.Args})
 	}

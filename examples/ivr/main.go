@@ -139,6 +139,9 @@ func simulator() aritest.Config {
 	timing := aritest.FastTiming()
 	timing.Playback = 300 * time.Millisecond
 	timing.DTMFGap = 30 * time.Millisecond
+	// Per call (-transport=outbound-per-call), Asterisk closes a call's
+	// connection 3s after its StasisEnd, not at once.
+	timing.PerCallClose = aritest.DefaultTiming().PerCallClose
 	return aritest.Config{
 		Timing: timing,
 		Sounds: []string{"demo-instruct", "demo-congrats", "vm-goodbye"},
