@@ -38,7 +38,9 @@ type Options struct {
 	// NoLeakCheck skips the goroutine leak check. The check counts every
 	// goroutine of the process started since Start and still running
 	// after the shutdown, so a test whose parallel tests (t.Parallel)
-	// start goroutines meanwhile must skip it.
+	// start goroutines meanwhile must skip it, and so must a test that
+	// starts several runtimes (each would count the others'); use
+	// goleak.VerifyTestMain for the package instead.
 	NoLeakCheck bool
 }
 
