@@ -119,8 +119,11 @@ func TestServesAnAsteriskGivenARIURL(t *testing.T) {
 		t.Run(string(mode), func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
+			timing := aritest.FastTiming()
+			// Asterisk closes a per-call connection 3s after its StasisEnd.
+			timing.PerCallClose = aritest.DefaultTiming().PerCallClose
 			scfg := aritest.Config{
-				Timing: aritest.FastTiming(),
+				Timing: timing,
 				Sounds: []string{"demo-instruct", "demo-congrats", "vm-goodbye"},
 				Dialplan: aritest.Dialplan{"default": aritest.Extensions{
 					"_X.": aritest.Exten("Stasis(router,${EXTEN})"),

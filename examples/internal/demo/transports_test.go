@@ -25,8 +25,11 @@ import (
 
 // routerSim is a simulator whose dialplan sends calls to the router.
 func routerSim() aritest.Config {
+	timing := aritest.FastTiming()
+	// Asterisk closes a per-call connection 3s after its StasisEnd.
+	timing.PerCallClose = aritest.DefaultTiming().PerCallClose
 	return aritest.Config{
-		Timing: aritest.FastTiming(),
+		Timing: timing,
 		Dialplan: aritest.Dialplan{"from-phones": aritest.Extensions{
 			"_X.": aritest.Exten("Stasis(router,${EXTEN})"),
 		}},
