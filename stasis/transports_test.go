@@ -229,6 +229,8 @@ func TestTransportsEndToEnd(t *testing.T) {
 				require.NoError(t, p.WaitEnd(ctx), "call %s", p.ID())
 			}
 			require.NoError(t, waitFor(ctx, func() bool { return rt.Stats().CallsStarted == uint64(calls) && rt.Stats().LiveCalls == 0 }))
+			// A call counts as ended before its OnEnd has run.
+			require.NoError(t, waitFor(ctx, func() bool { res.mu.Lock(); defer res.mu.Unlock(); return len(res.ends) >= calls }))
 
 			res.mu.Lock()
 			assert.Empty(t, res.errs)
