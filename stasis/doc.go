@@ -195,11 +195,6 @@
 //     old app, except a call the dead instance claimed in the instant it
 //     died, which Asterisk returns to the dialplan with
 //     STASISSTATUS=FAILED.
-//   - A dead instance's per-call outbound websockets: Asterisk reopens
-//     each at once, and the instance it reaches (through a load balancer)
-//     takes the call over as Call.Resumed, while the old instance, if it
-//     lives on cut off, ends its copy after Config.PerCallReconnectWait
-//     without touching the channel.
 //   - Shutdown stops accepting calls, lets handlers finish until its
 //     context ends, then cancels them, closes the connections and returns
 //     when no goroutine of the runtime is left, or Config.ShutdownGrace

@@ -215,16 +215,6 @@ func (c *outConn) bind(id string) *outLink {
 			rt.resync(c.ctx, &mu, c.log, "", []string{id}, l.link.client(rt), []resyncTarget{{a: a, appID: id, link: l.link}}, gen)
 		}()
 	}
-	if perCall && !reconnect {
-		// A call this instance never saw may already be in Stasis: its
-		// connection was another instance's, which died, and Asterisk
-		// reconnected it here (through a load balancer). Resume it.
-		o.wg.Add(1)
-		go func() {
-			defer o.wg.Done()
-			rt.resumePerCall(c.ctx, c.log, l.link.client(rt), a, id, l.link, gen)
-		}()
-	}
 	if first && rt.cfg.OnConnect != nil {
 		o.wg.Add(1)
 		go func() {
@@ -396,45 +386,5 @@ func (a *appState) expectResync(gen uint64, limit int) {
 		a.ended = newEndedSet(gen, limit)
 	} else if gen > a.ended.conn {
 		a.ended.conn = gen
-	}
-}
-
-// resumePerCall starts a call, as a re-sync resumes one, for each channel
-// already in the per-call app id when this instance first hears of it.
-// A fresh call's StasisStart comes on the same websocket before the
-// reply, so it is never taken for one.
-func (rt *Runtime) resumePerCall(ctx context.Context, log *slog.Logger, rest *resources.Client, a *appState, id string, link *callLink, gen uint64) {
-	ctx, cancel := context.WithTimeout(ctx, rt.cfg.cleanupTimeout())
-	defer cancel()
-	info, err := rest.Applications.Get(ctx, id)
-	if err != nil {
-		if ctx.Err() == nil && !errors.Is(err, ari.ErrConnectionLost) {
-			log.Warn("stasis: checking a per-call websocket for a call to take over failed", "application", id, "err", err)
-		}
-		return
-	}
-	for _, chID := range info.ChannelIDs {
-		a.mu.Lock()
-		known := a.channels[chID] != nil
-		a.mu.Unlock()
-		if known || chID == "" {
-			continue
-		}
-		ch, err := rest.Channels.Get(ctx, chID)
-		if err != nil || !inStasis(ch) {
-			continue
-		}
-		a.mu.Lock()
-		if a.channels[chID] != nil || !rt.reserveCall() {
-			a.mu.Unlock()
-			continue
-		}
-		call := rt.newCall(a, syntheticStart(id, ch, time.Now()), gen, link, true)
-		a.channels[chID] = call
-		call.addChannel(chID, LegPrimary)
-		a.mu.Unlock()
-		rt.stats.resumed.Add(1)
-		call.log.Info("stasis: took over a call whose per-call websocket Asterisk reopened here")
-		rt.startCall(call, delivery{ev: call.Start, synthetic: true})
 	}
 }
