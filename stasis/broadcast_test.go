@@ -338,7 +338,7 @@ func TestClusterBroadcastKillOne(t *testing.T) {
 	}
 	// Kill instance 2 while calls are up, some of them its own.
 	killed := ins[1]
-	require.NoError(t, waitFor(ctx, func() bool { return killed.rt.Stats().LiveCalls >= int64(max(1, calls/100)) }))
+	require.NoError(t, waitFor(ctx, func() bool { return killed.rt.Stats().LiveCalls >= 1 }))
 	killed.kill(t)
 	peers.mu.Lock()
 	peers.alive["2"] = false
