@@ -26,7 +26,7 @@
 // printed or recorded.
 //
 // A session that `ari record` writes is JSON lines; package
-// gostasis.dev/cmd/ari/session reads it and serves it from Go tests, so that
+// gostasis.dev/ari/aritest/session reads it and serves it from Go tests, so that
 // a session recorded on a real Asterisk becomes a regression test.
 //
 // `ari <command> -h` describes a command. The exit status is 0 on success,

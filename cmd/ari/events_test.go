@@ -12,7 +12,7 @@ import (
 
 	"gostasis.dev/ari"
 	"gostasis.dev/ari/aritest"
-	"gostasis.dev/cmd/ari/session"
+	"gostasis.dev/ari/aritest/session"
 )
 
 func TestEventsJSONLines(t *testing.T) {

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"gostasis.dev/ari"
+	"gostasis.dev/ari/aritest/session"
 	"gostasis.dev/ari/resources"
-	"gostasis.dev/cmd/ari/session"
 )
 
 const recordUsage = `Usage: ari record -o FILE -app NAME[,NAME...] [-all] [-duration D]
@@ -29,7 +29,7 @@ until interrupted or for -duration. No credentials are written: no request
 header, no user information or query of the URL, no api_key parameter.
 
 ` + "`ari replay FILE`" + ` plays the session back; package
-gostasis.dev/cmd/ari/session replays it from Go tests.
+gostasis.dev/ari/aritest/session replays it from Go tests.
 
 Flags:
 `

@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"gostasis.dev/ari/aritest"
-	"gostasis.dev/cmd/ari/session"
+	"gostasis.dev/ari/aritest/session"
 )
 
 const recPassword = "Pw-Zq9-secret"

@@ -7,7 +7,7 @@ import (
 	"io"
 	"strings"
 
-	"gostasis.dev/cmd/ari/session"
+	"gostasis.dev/ari/aritest/session"
 )
 
 const replayUsage = `Usage: ari replay [-listen ADDR] [-speed X] [-once] [-auth USER:PASSWORD] FILE
@@ -20,7 +20,7 @@ the applications it names, in the recorded order; REST requests the
 recorder made get the recorded answers; GET /ari/asterisk/info reports the
 recorded version; anything else gets 501. The first line on stdout is
 ARI_URL=<the server's URL>: point an application, ` + "`ari events`" + ` or a
-test at it. Package gostasis.dev/cmd/ari/session does the same from Go
+test at it. Package gostasis.dev/ari/aritest/session does the same from Go
 tests (session.Load, session.NewServer).
 
 With -print, prints the session's events as ` + "`ari events`" + ` would

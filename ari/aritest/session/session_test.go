@@ -16,8 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"gostasis.dev/ari"
+	"gostasis.dev/ari/aritest/session"
 	"gostasis.dev/ari/events"
-	"gostasis.dev/cmd/ari/session"
 )
 
 var t0 = time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)

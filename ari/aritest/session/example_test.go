@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"gostasis.dev/ari"
+	"gostasis.dev/ari/aritest/session"
 	"gostasis.dev/ari/events"
-	"gostasis.dev/cmd/ari/session"
 )
 
 // A recorded session (here two events, as `ari record` writes them) served
