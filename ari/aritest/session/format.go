@@ -36,21 +36,38 @@ type Event struct {
 	Data []byte
 }
 
-// Exchange is one REST request the recorder made and Asterisk's answer.
+// Exchange is one REST request and Asterisk's answer: a request the
+// recorder made itself, or, when it records as a proxy, one the recorded
+// application made.
 type Exchange struct {
 	// Time is when the request was sent.
 	Time time.Time
+	// Transport is TransportHTTP (also when empty) or TransportWebsocket
+	// (REST over the events websocket).
+	Transport string
 	// Method is the HTTP method.
 	Method string
 	// Path is the request path, e.g. "/ari/asterisk/info".
 	Path string
 	// Query is the encoded query string without credentials (api_key).
 	Query string
+	// Request is the request's body; empty for none.
+	Request []byte
 	// Status is the HTTP status of the answer.
 	Status int
 	// Body is the answer's body; empty for none.
 	Body []byte
+	// After is how many of the session's events were recorded before
+	// this exchange (set by Read from the order of the lines), so that a
+	// replay knows which events came before the request and which after.
+	After int
 }
+
+// Transports of an Exchange.
+const (
+	TransportHTTP      = "http"
+	TransportWebsocket = "websocket"
+)
 
 // Session is a recorded session.
 type Session struct {
@@ -83,10 +100,13 @@ type line struct {
 	Raw   *string         `json:"raw,omitempty"` // a message that is not JSON
 
 	// kindREST
-	Method string          `json:"method,omitempty"`
-	Path   string          `json:"path,omitempty"`
-	Query  string          `json:"query,omitempty"`
-	Status int             `json:"status,omitempty"`
-	Body   json.RawMessage `json:"body,omitempty"`
-	Text   *string         `json:"text,omitempty"` // a body that is not JSON
+	Transport   string          `json:"transport,omitempty"` // "" for TransportHTTP
+	Method      string          `json:"method,omitempty"`
+	Path        string          `json:"path,omitempty"`
+	Query       string          `json:"query,omitempty"`
+	Request     json.RawMessage `json:"request,omitempty"`
+	RequestText *string         `json:"requestText,omitempty"` // a request body that is not JSON
+	Status      int             `json:"status,omitempty"`
+	Body        json.RawMessage `json:"body,omitempty"`
+	Text        *string         `json:"text,omitempty"` // a body that is not JSON
 }

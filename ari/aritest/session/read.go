@@ -91,11 +91,10 @@ func Read(r io.Reader) (*Session, error) {
 			}
 			s.Events = append(s.Events, e)
 		case kindREST:
-			x := Exchange{Time: l.Time, Method: l.Method, Path: l.Path, Query: l.Query, Status: l.Status}
-			if l.Text != nil {
-				x.Body = []byte(*l.Text)
-			} else if len(l.Body) > 0 {
-				x.Body = []byte(l.Body)
+			x := Exchange{Time: l.Time, Transport: l.Transport, Method: l.Method, Path: l.Path, Query: l.Query,
+				Request: text(l.Request, l.RequestText), Status: l.Status, Body: text(l.Body, l.Text), After: len(s.Events)}
+			if x.Transport == "" {
+				x.Transport = TransportHTTP
 			}
 			if x.Method == "" || x.Path == "" {
 				return nil, &FormatError{Line: n, Err: errors.New("an exchange without method or path")}
@@ -113,4 +112,16 @@ func Read(r io.Reader) (*Session, error) {
 		return nil, &FormatError{Line: max(n, 1), Err: errors.New("empty: no header")}
 	}
 	return s, nil
+}
+
+// text is a body read from its JSON member or its text member.
+func text(j json.RawMessage, t *string) []byte {
+	switch {
+	case t != nil:
+		return []byte(*t)
+	case len(j) > 0:
+		return []byte(j)
+	default:
+		return nil
+	}
 }

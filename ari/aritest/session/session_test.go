@@ -36,10 +36,11 @@ func sample() *session.Session {
 			{Time: t0.Add(30 * time.Millisecond), Conn: 2, Data: ev("a", "StasisEnd", 3)},
 		},
 		Exchanges: []session.Exchange{
-			{Time: t0, Method: "GET", Path: "/ari/channels", Status: 200, Body: []byte(`[]`)},
-			{Time: t0, Method: "GET", Path: "/ari/channels", Status: 200, Body: []byte(`[{"id":"c1"}]`)},
-			{Time: t0, Method: "DELETE", Path: "/ari/channels/c1", Query: "reason=busy", Status: 204},
-			{Time: t0, Method: "GET", Path: "/ari/sounds/x", Status: 200, Body: []byte("plain text")},
+			{Time: t0, Transport: session.TransportHTTP, Method: "GET", Path: "/ari/channels", Status: 200, Body: []byte(`[]`), After: 4},
+			{Time: t0, Transport: session.TransportHTTP, Method: "GET", Path: "/ari/channels", Status: 200, Body: []byte(`[{"id":"c1"}]`), After: 4},
+			{Time: t0, Transport: session.TransportWebsocket, Method: "DELETE", Path: "/ari/channels/c1", Query: "reason=busy", Status: 204, After: 4},
+			{Time: t0, Transport: session.TransportHTTP, Method: "POST", Path: "/ari/channels", Request: []byte(`{"variables":{"A":"1"}}`), Status: 200, Body: []byte(`{"id":"c2"}`), After: 4},
+			{Time: t0, Transport: session.TransportHTTP, Method: "POST", Path: "/ari/x", Request: []byte("not json"), Status: 200, Body: []byte("plain text"), After: 4},
 		},
 	}
 }
@@ -66,6 +67,27 @@ func TestWriteRead(t *testing.T) {
 	out, err := session.Read(bytes.NewReader(data))
 	require.NoError(t, err)
 	assert.Equal(t, in, out)
+}
+
+func TestExchangeKnowsTheEventsBeforeIt(t *testing.T) {
+	var b bytes.Buffer
+	w, err := session.NewWriter(&b, session.Header{})
+	require.NoError(t, err)
+	require.NoError(t, w.WriteExchange(session.Exchange{Method: "GET", Path: "/ari/asterisk/info", Status: 200}))
+	require.NoError(t, w.WriteEvent(session.Event{Data: ev("a", "StasisStart", 1)}))
+	require.NoError(t, w.WriteExchange(session.Exchange{Method: "POST", Path: "/ari/channels/c1/answer", Status: 204}))
+	require.NoError(t, w.WriteEvent(session.Event{Data: ev("a", "ChannelStateChange", 1)}))
+	require.NoError(t, w.WriteEvent(session.Event{Data: ev("a", "StasisEnd", 1)}))
+	require.NoError(t, w.WriteExchange(session.Exchange{Method: "GET", Path: "/ari/channels", Status: 200}))
+	s, err := session.Read(&b)
+	require.NoError(t, err)
+	var after []int
+	for _, x := range s.Exchanges {
+		after = append(after, x.After)
+		assert.Equal(t, session.TransportHTTP, x.Transport, "the default transport")
+	}
+	assert.Equal(t, []int{0, 1, 3}, after)
+	assert.NotContains(t, b.String(), `"transport"`, "the default transport is not written")
 }
 
 func TestWriteCompactsEvents(t *testing.T) {
@@ -249,7 +271,7 @@ func TestServerREST(t *testing.T) {
 	status, body := get(t, "DELETE", srv.URL+"/ari/channels/c1?reason=normal", "", "")
 	assert.Equal(t, 501, status, "another query is another request")
 	assert.Contains(t, body, "not in the recorded session")
-	status, body = get(t, "GET", srv.URL+"/ari/sounds/x", "", "")
+	status, body = get(t, "POST", srv.URL+"/ari/x", "", "")
 	assert.Equal(t, 200, status)
 	assert.Equal(t, "plain text", body)
 

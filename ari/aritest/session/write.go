@@ -46,15 +46,26 @@ func (w *Writer) WriteEvent(e Event) error {
 // is dropped.
 func (w *Writer) WriteExchange(x Exchange) error {
 	l := &line{Kind: kindREST, Time: x.Time, Method: x.Method, Path: x.Path, Query: RedactQuery(x.Query), Status: x.Status}
-	switch {
-	case len(x.Body) == 0:
-	case json.Valid(x.Body):
-		l.Body = x.Body
-	default:
-		s := string(x.Body)
-		l.Text = &s
+	if x.Transport != TransportHTTP {
+		l.Transport = x.Transport
 	}
+	l.Request, l.RequestText = body(x.Request)
+	l.Body, l.Text = body(x.Body)
 	return w.write(l)
+}
+
+// body returns b as a JSON member when it is JSON, as text otherwise, and
+// as neither when it is empty.
+func body(b []byte) (json.RawMessage, *string) {
+	switch {
+	case len(b) == 0:
+		return nil, nil
+	case json.Valid(b):
+		return b, nil
+	default:
+		s := string(b)
+		return nil, &s
+	}
 }
 
 // Flush writes what is buffered to the underlying writer. The first
