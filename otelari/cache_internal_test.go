@@ -1,6 +1,7 @@
 package otelari
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -19,6 +20,7 @@ import (
 func TestSetCacheBounded(t *testing.T) {
 	obs, err := New(Config{TracerProvider: tracenoop.NewTracerProvider(), MeterProvider: metricnoop.NewMeterProvider()})
 	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, obs.Shutdown(context.Background())) })
 	for i := range maxCachedSets + 10 {
 		ev, err := events.Decode(fmt.Appendf(nil, `{"type":"Invented%d","application":"a"}`, i))
 		require.NoError(t, err)

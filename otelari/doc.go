@@ -6,6 +6,7 @@
 // One *Observer serves both:
 //
 //	obs, err := otelari.New(otelari.Config{}) // the otel global providers
+//	defer obs.Shutdown(ctx)                    // before the providers' Shutdown
 //	client, err := ari.NewClient(ari.Config{URL: url, Username: u, Password: p, Observer: obs})
 //	rt, err := stasis.New(stasis.Config{Client: client, Apps: apps, Observer: obs})
 //
@@ -36,11 +37,23 @@
 // it made, up to 4096 (a server inventing event types cannot grow it
 // further; past that, sets are made per measurement).
 //
-// The spans' attributes are set when they end, so a sampler sees only
-// the span's name and kind. With the SDK's providers and no exporter, a
-// REST call costs 4 allocations and about 900 B more (the SDK's span);
-// with the no-op providers, 2 allocations and 112 B. The runtime's
-// reports allocate nothing once their attributes have been seen.
+// A REST call's span is made, and its duration recorded, after the call
+// has returned, by the Observer's own goroutine: the call only notes its
+// start and end times and queues them (Config.QueueSize; when the queue
+// is full the caller reports the call itself, so none is lost). The span
+// keeps the call's own start and end times and the caller's span as its
+// parent, and the duration measurement is made in the span's context, so
+// that exemplars point at it. On a loopback call to aritest (about
+// 130 µs), the SDK's span and histogram work done inline added about 8%
+// to the call; done this way, with the SDK's providers and a no-op
+// exporter, the call takes the same time as with no observer, within
+// the benchmark's noise of 2% (BenchmarkRESTCallInterleaved).
+// Flush waits for the calls made so far to be reported; Shutdown reports
+// what is queued and stops the goroutine, and must come before the
+// providers' own Shutdown. The spans' attributes are set when they are
+// made, so a sampler sees only the span's name and kind. The runtime's
+// reports are made inline and allocate nothing once their attributes
+// have been seen.
 //
 // Exported to Prometheus (go.opentelemetry.io/otel/exporters/prometheus)
 // they read gostasis_calls_started_total, gostasis_rest_duration_seconds
@@ -51,5 +64,6 @@
 // client does not know its node: give each node's client its own
 // Observer.ForNode(name).
 //
-// An Observer's methods never block and are safe for concurrent use.
+// An Observer's methods are safe for concurrent use, and only Flush and
+// Shutdown block.
 package otelari

@@ -37,6 +37,11 @@ func Example() {
 	ctx := context.Background()
 	_, _ = rc.Asterisk.Ping(ctx)
 	_, _ = rc.Channels.Get(ctx, "no-such-channel")
+	// The spans are made off the calls' path: Shutdown (or Flush) waits
+	// for them, before the providers are shut down.
+	if err := obs.Shutdown(ctx); err != nil {
+		panic(err)
+	}
 
 	for _, s := range spans.Ended() {
 		fmt.Println(s.Name(), s.Status().Code)

@@ -35,12 +35,14 @@ func newTelemetry(t testing.TB, node string) *telemetry {
 	})
 	obs, err := otelari.New(otelari.Config{TracerProvider: tp, MeterProvider: mp, Node: node})
 	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, obs.Shutdown(context.Background())) })
 	return &telemetry{obs: obs, spans: rec, reader: reader}
 }
 
 // collect reads the metrics.
 func (tm *telemetry) collect(t testing.TB) *metrics {
 	t.Helper()
+	require.NoError(t, tm.obs.Flush(t.Context()), "the REST calls reported")
 	var rm metricdata.ResourceMetrics
 	require.NoError(t, tm.reader.Collect(context.Background(), &rm))
 	return &metrics{rm: rm}
@@ -115,8 +117,12 @@ func (m *metrics) count(name string, want ...attribute.KeyValue) uint64 {
 	return n
 }
 
-// spansNamed returns the ended spans called name.
+// spansNamed returns the ended spans called name, once the REST calls
+// made so far are reported.
 func (tm *telemetry) spansNamed(name string) []sdktrace.ReadOnlySpan {
+	if err := tm.obs.Flush(context.Background()); err != nil {
+		panic(err) // Flush fails only when its context ends
+	}
 	var out []sdktrace.ReadOnlySpan
 	for _, s := range tm.spans.Ended() {
 		if s.Name() == name {

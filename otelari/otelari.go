@@ -1,6 +1,7 @@
 package otelari
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -54,6 +55,12 @@ type Config struct {
 	// 500 ms, 1 s, 2.5 s, 5 s and 10 s: from a REST call on loopback to
 	// an originate that waits.
 	DurationBuckets []float64
+	// QueueSize bounds the ended REST calls waiting for the Observer's
+	// reporting goroutine to make their spans and record their durations.
+	// A call that finds the queue full is reported by the caller itself,
+	// so none is lost. Zero means DefaultQueueSize; it must not be
+	// negative.
+	QueueSize int
 }
 
 // Observer implements ari.RequestObserver (a span and a latency
@@ -61,6 +68,7 @@ type Config struct {
 // on OpenTelemetry. Make one with New; it is safe for concurrent use.
 type Observer struct {
 	inst *instruments
+	rep  *reporter // shared with the Observers ForNode makes
 	node string
 	sets *setCache
 	ops  *sync.Map // *ari.Operation -> *opInfo
@@ -94,8 +102,14 @@ type instruments struct {
 // Config.DurationBuckets that are not finite and strictly increasing.
 var ErrInvalidBuckets = errors.New("histogram bucket boundaries must be finite and strictly increasing")
 
-// New returns an Observer reporting to cfg's providers. It fails with
-// ErrInvalidBuckets for bad Config.DurationBuckets, and when the meter
+// ErrInvalidQueueSize is the error (matched with errors.Is) of New for a
+// negative Config.QueueSize.
+var ErrInvalidQueueSize = errors.New("queue size must not be negative")
+
+// New returns an Observer reporting to cfg's providers, and starts its
+// reporting goroutine: call Observer.Shutdown when done with it. It fails
+// with ErrInvalidBuckets for bad Config.DurationBuckets,
+// ErrInvalidQueueSize for a negative Config.QueueSize, and when the meter
 // refuses to create an instrument.
 func New(cfg Config) (*Observer, error) {
 	tp := cfg.TracerProvider
@@ -105,6 +119,13 @@ func New(cfg Config) (*Observer, error) {
 	mp := cfg.MeterProvider
 	if mp == nil {
 		mp = otel.GetMeterProvider()
+	}
+	if cfg.QueueSize < 0 {
+		return nil, fmt.Errorf("otelari: Config.QueueSize %d: %w", cfg.QueueSize, ErrInvalidQueueSize)
+	}
+	size := cfg.QueueSize
+	if size == 0 {
+		size = DefaultQueueSize
 	}
 	buckets := cfg.DurationBuckets
 	if buckets == nil {
@@ -119,20 +140,33 @@ func New(cfg Config) (*Observer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("otelari: %w", err)
 	}
-	return newObserver(inst, cfg.Node), nil
+	return newObserver(inst, newReporter(size), cfg.Node), nil
 }
+
+// Flush waits until every REST call that ended before it has its span
+// ended and its duration recorded (then a ForceFlush of the providers
+// exports them), or ctx ends.
+func (o *Observer) Flush(ctx context.Context) error { return o.rep.flush(ctx) }
+
+// Shutdown reports the REST calls still queued and stops the reporting
+// goroutine New started, for o and the Observers ForNode made from it;
+// it waits until then or ctx ends. Call it before shutting the providers
+// down. After it, each REST call is reported as it ends, by its caller.
+// It is safe to call more than once.
+func (o *Observer) Shutdown(ctx context.Context) error { return o.rep.shutdown(ctx) }
 
 // ForNode returns an Observer that shares o's tracer and instruments but
 // tags what it reports with the node name: for the client of each node
 // of a runtime over several servers (stasis.Config.Nodes).
 func (o *Observer) ForNode(name string) *Observer {
-	return newObserver(o.inst, name)
+	return newObserver(o.inst, o.rep, name)
 }
 
-// newObserver returns an Observer on inst tagging its reports with node.
-func newObserver(inst *instruments, node string) *Observer {
+// newObserver returns an Observer on inst and rep tagging its reports
+// with node.
+func newObserver(inst *instruments, rep *reporter, node string) *Observer {
 	return &Observer{
-		inst: inst, node: node, sets: newSetCache(), ops: new(sync.Map),
+		inst: inst, rep: rep, node: node, sets: newSetCache(), ops: new(sync.Map),
 		outcomes: &outcomeCache{m: make(map[outcomeKey]*outcome)},
 	}
 }

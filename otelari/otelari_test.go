@@ -245,6 +245,7 @@ func TestRuntimeReports(t *testing.T) {
 func TestDefaults(t *testing.T) {
 	obs, err := otelari.New(otelari.Config{})
 	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, obs.Shutdown(context.Background())) })
 	srv := aritest.Start(t, aritest.Config{Timing: aritest.FastTiming()})
 	_, err = resources.New(observedClient(t, srv, obs)).Asterisk.Ping(t.Context())
 	require.NoError(t, err)
@@ -258,10 +259,11 @@ func TestDurationBuckets(t *testing.T) {
 		cfg.MeterProvider = sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 		obs, err := otelari.New(cfg)
 		require.NoError(t, err)
+		t.Cleanup(func() { require.NoError(t, obs.Shutdown(context.Background())) })
 		op := &ari.Operation{Resource: "asterisk", Nickname: "ping", Method: "GET", Path: "/asterisk/ping"}
 		r := &ari.Request{Op: op, Path: "/asterisk/ping"}
 		obs.RequestEnd(obs.RequestStart(t.Context(), r), r, 200, nil)
-		m := (&telemetry{reader: reader}).collect(t).find("gostasis.rest.duration")
+		m := (&telemetry{obs: obs, reader: reader}).collect(t).find("gostasis.rest.duration")
 		require.NotNil(t, m)
 		h := m.Data.(metricdata.Histogram[float64])
 		require.Len(t, h.DataPoints, 1)

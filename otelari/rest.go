@@ -7,62 +7,36 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
 	"gostasis.dev/ari"
 )
 
-// reqKey is the context key under which a reqCtx answers for itself.
-type reqKey struct{}
-
-// reqCtx is the context RequestStart returns: the span's context, with
-// the span and the start time at hand for RequestEnd, in one allocation.
+// reqCtx is the context RequestStart returns: the caller's, with the
+// call's start time at hand for RequestEnd.
 type reqCtx struct {
 	context.Context
-	span  trace.Span
 	start time.Time
 }
 
-// Value returns c itself for reqKey, and the values of the span's
-// context otherwise.
-func (c *reqCtx) Value(key any) any {
-	if key == (reqKey{}) {
-		return c
-	}
-	return c.Context.Value(key)
-}
-
-// RequestStart starts the request's span (a child of ctx's span, if any)
-// and notes the time; it implements ari.RequestObserver. The span's
-// attributes are all set when it ends, in one go: the SDK then copies
-// them once, where attributes given at the start and the status added at
-// the end would cost it three copies (a few percent of a REST call on
-// loopback).
+// RequestStart notes when the call starts; it implements
+// ari.RequestObserver. The call's span is made when the call has ended,
+// off the call's path (see Config.QueueSize), with the call's start time
+// and the caller's span as its parent.
 func (o *Observer) RequestStart(ctx context.Context, r *ari.Request) context.Context {
-	info := o.op(r.Op)
-	ctx, span := o.inst.tracer.Start(ctx, info.name, info.start...)
-	return &reqCtx{Context: ctx, span: span, start: time.Now()}
+	return &reqCtx{Context: ctx, start: time.Now()}
 }
 
-// RequestEnd ends the request's span, with an error status when err is
-// set, and records its duration; it implements ari.RequestObserver.
+// RequestEnd hands the call to the Observer's reporting goroutine, which
+// makes its span (with an error status when err is set) and records its
+// duration; it implements ari.RequestObserver.
 func (o *Observer) RequestEnd(ctx context.Context, r *ari.Request, status int, err error) {
-	var d time.Duration
-	span := trace.SpanFromContext(ctx)
-	if rc, ok := ctx.Value(reqKey{}).(*reqCtx); ok {
-		d, span = time.Since(rc.start), rc.span
+	end := time.Now()
+	rep := restReport{obs: o, parent: ctx, op: r.Op, start: end, end: end, status: status, err: err}
+	if rc, ok := ctx.(*reqCtx); ok {
+		rep.parent, rep.start = rc.Context, rc.start
 	}
-	out := o.outcome(r.Op, status, err != nil)
-	if span.IsRecording() {
-		span.SetAttributes(out.attrs...)
-		if err != nil {
-			span.SetStatus(codes.Error, err.Error())
-			span.RecordError(err)
-		}
-	}
-	span.End()
-	o.inst.restDuration.Record(ctx, d.Seconds(), out.opt.rec...)
+	o.rep.submit(rep)
 }
 
 // errorType is the error.type attribute of a failed request: its status,
@@ -76,8 +50,8 @@ func errorType(status int) string {
 
 // opInfo is what an Observer reuses for every call of one operation.
 type opInfo struct {
-	name  string                  // the span name, "ari channels.answer"
-	start []trace.SpanStartOption // the span's kind
+	name string                // the span name, "ari channels.answer"
+	kind trace.SpanStartOption // the span's kind
 }
 
 // op returns the cached span name and start options of op.
@@ -86,8 +60,8 @@ func (o *Observer) op(op *ari.Operation) *opInfo {
 		return v.(*opInfo)
 	}
 	info := &opInfo{
-		name:  "ari " + op.String(),
-		start: []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient)},
+		name: "ari " + op.String(),
+		kind: trace.WithSpanKind(trace.SpanKindClient),
 	}
 	v, _ := o.ops.LoadOrStore(op, info)
 	return v.(*opInfo)

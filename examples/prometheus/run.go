@@ -51,6 +51,7 @@ func run(ctx context.Context, out io.Writer, opts Options) (err error) {
 	if err != nil {
 		return err
 	}
+	defer func() { err = errors.Join(err, obs.Shutdown(context.Background())) }()
 
 	l, err := net.Listen("tcp", opts.Listen)
 	if err != nil {
@@ -104,6 +105,11 @@ func run(ctx context.Context, out io.Writer, opts Options) (err error) {
 		}
 	}
 	if err := waitIdle(ctx, rt); err != nil {
+		return err
+	}
+	// The REST calls' durations are recorded off the calls' path: wait
+	// for the last ones before reading the metrics.
+	if err := obs.Flush(ctx); err != nil {
 		return err
 	}
 
