@@ -1,13 +1,11 @@
 package ari_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -22,24 +20,6 @@ import (
 	"gostasis.dev/ari/resources"
 )
 
-// captureLines returns the lines of a testdata capture.
-func captureLines(t *testing.T, name string) []string {
-	t.Helper()
-	f, err := os.Open("testdata/" + name)
-	require.NoError(t, err)
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		if l := strings.TrimSpace(sc.Text()); l != "" {
-			out = append(out, l)
-		}
-	}
-	require.NoError(t, sc.Err())
-	return out
-}
-
 // TestOutboundReplaysCapture replays a real Asterisk 22.10.1 outbound
 // session (persistent connection, app outapp; testdata/outbound.jsonl):
 // the fake Asterisk dials the handler as the real one does, sends
@@ -48,7 +28,7 @@ func captureLines(t *testing.T, name string) []string {
 // ApplicationUnregistered. The app gets every event, in order and as
 // sent, never the RESTResponse, and Run returns nil.
 func TestOutboundReplaysCapture(t *testing.T) {
-	lines := captureLines(t, "outbound.jsonl")
+	lines := ari.TestdataLines(t, "outbound.jsonl")
 	require.Contains(t, lines[0], `"type":"ApplicationRegistered"`)
 
 	type result struct {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"strconv"
@@ -22,83 +21,8 @@ import (
 	"gostasis.dev/ari/aritest"
 	"gostasis.dev/ari/events"
 	"gostasis.dev/ari/resources"
+	"gostasis.dev/internal/cutproxy"
 )
-
-// cutProxy forwards TCP connections to target until Cut, which closes
-// them all and refuses new ones: a process that dies, seen from the
-// network.
-type cutProxy struct {
-	ln     net.Listener
-	target string
-	mu     sync.Mutex
-	conns  map[net.Conn]bool
-	cut    bool
-	wg     sync.WaitGroup
-}
-
-func newCutProxy(t testing.TB, target string) *cutProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	p := &cutProxy{ln: ln, target: target, conns: map[net.Conn]bool{}}
-	p.wg.Add(1)
-	go p.serve()
-	t.Cleanup(p.Cut)
-	return p
-}
-
-func (p *cutProxy) URL() string { return "http://" + p.ln.Addr().String() }
-
-func (p *cutProxy) serve() {
-	defer p.wg.Done()
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		up, err := net.Dial("tcp", p.target)
-		if err != nil {
-			c.Close()
-			continue
-		}
-		p.mu.Lock()
-		if p.cut {
-			p.mu.Unlock()
-			c.Close()
-			up.Close()
-			continue
-		}
-		p.conns[c], p.conns[up] = true, true
-		p.mu.Unlock()
-		p.wg.Add(2)
-		go p.pipe(c, up)
-		go p.pipe(up, c)
-	}
-}
-
-func (p *cutProxy) pipe(dst, src net.Conn) {
-	defer p.wg.Done()
-	_, _ = io.Copy(dst, src)
-	dst.Close()
-	src.Close()
-}
-
-// Cut closes every connection and the listener, and waits for the
-// proxy's goroutines.
-func (p *cutProxy) Cut() {
-	p.mu.Lock()
-	if p.cut {
-		p.mu.Unlock()
-		return
-	}
-	p.cut = true
-	p.ln.Close()
-	for c := range p.conns {
-		c.Close()
-	}
-	p.mu.Unlock()
-	p.wg.Wait()
-}
 
 // handled records which instance started a handler for each call, by
 // node and channel.
@@ -157,7 +81,7 @@ func (w *workHandler) OnEnd(ctx context.Context, end End) { w.h.end(w.call) }
 type instance struct {
 	name    string
 	rt      *Runtime
-	proxies []*cutProxy
+	proxies []*cutproxy.Proxy
 	done    chan error
 }
 
@@ -166,7 +90,9 @@ func startInstance(t *testing.T, name string, sims []*aritest.Server, h *handled
 	in := &instance{name: name, done: make(chan error, 1)}
 	var nodes []Node
 	for i, srv := range sims {
-		p := newCutProxy(t, strings.TrimPrefix(srv.URL, "http://"))
+		p, err := cutproxy.New(strings.TrimPrefix(srv.URL, "http://"))
+		require.NoError(t, err)
+		t.Cleanup(p.Cut)
 		in.proxies = append(in.proxies, p)
 		c, err := ari.NewClient(ari.Config{URL: p.URL(), Username: "asterisk", Password: "asterisk", Version: "22.10.1",
 			HTTPClient: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}})

@@ -15,6 +15,7 @@ import (
 
 	"gostasis.dev/ari"
 	"gostasis.dev/ari/aritest"
+	"gostasis.dev/internal/cutproxy"
 	"gostasis.dev/stasis"
 	"gostasis.dev/stasis/natspeers"
 )
@@ -33,7 +34,7 @@ type instance struct {
 	rt      *stasis.Runtime
 	peers   *natspeers.Peers
 	nc      *nats.Conn
-	proxies []*cutProxy
+	proxies []*cutproxy.Proxy
 	dead    atomic.Bool // killed: its log is silent, as a dead process's
 	done    chan error  // Run's result
 	stopped bool
@@ -101,8 +102,8 @@ func startInstance(ctx context.Context, n int, sims []*aritest.Server, natsAddr 
 }
 
 // proxy starts a proxy to target for the instance.
-func (in *instance) proxy(target string) (*cutProxy, error) {
-	p, err := newCutProxy(target)
+func (in *instance) proxy(target string) (*cutproxy.Proxy, error) {
+	p, err := cutproxy.New(target)
 	if err != nil {
 		return nil, err
 	}

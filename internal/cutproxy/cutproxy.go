@@ -1,4 +1,8 @@
-package main
+// Package cutproxy is a TCP proxy that can be cut: every connection
+// closed at once and new ones refused, which is how a process that dies
+// looks from the network. Tests and examples use it to kill an instance
+// of an application without killing the test's own process.
+package cutproxy
 
 import (
 	"io"
@@ -6,10 +10,10 @@ import (
 	"sync"
 )
 
-// cutProxy forwards the TCP connections it accepts to target until Cut,
+// Proxy forwards the TCP connections it accepts to a target until Cut,
 // which closes them all at once and refuses new ones: the network's view
 // of a process that dies.
-type cutProxy struct {
+type Proxy struct {
 	ln     net.Listener
 	target string
 	wg     sync.WaitGroup
@@ -19,23 +23,26 @@ type cutProxy struct {
 	cut   bool
 }
 
-// newCutProxy listens on a loopback port for connections to target
-// (host:port).
-func newCutProxy(target string) (*cutProxy, error) {
+// New listens on a loopback port for connections to target (host:port).
+func New(target string) (*Proxy, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	p := &cutProxy{ln: ln, target: target, conns: map[net.Conn]struct{}{}}
+	p := &Proxy{ln: ln, target: target, conns: map[net.Conn]struct{}{}}
 	p.wg.Add(1)
 	go p.serve()
 	return p, nil
 }
 
 // Addr is where the proxy listens (host:port).
-func (p *cutProxy) Addr() string { return p.ln.Addr().String() }
+func (p *Proxy) Addr() string { return p.ln.Addr().String() }
 
-func (p *cutProxy) serve() {
+// URL is "http://" + Addr().
+func (p *Proxy) URL() string { return "http://" + p.Addr() }
+
+// serve accepts connections until Cut.
+func (p *Proxy) serve() {
 	defer p.wg.Done()
 	for {
 		c, err := p.ln.Accept()
@@ -59,7 +66,7 @@ func (p *cutProxy) serve() {
 }
 
 // track registers a pair of connections, unless the proxy is cut.
-func (p *cutProxy) track(conns ...net.Conn) bool {
+func (p *Proxy) track(conns ...net.Conn) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.cut {
@@ -72,7 +79,7 @@ func (p *cutProxy) track(conns ...net.Conn) bool {
 }
 
 // pipe copies src to dst until either closes, then closes both.
-func (p *cutProxy) pipe(dst, src net.Conn) {
+func (p *Proxy) pipe(dst, src net.Conn) {
 	defer p.wg.Done()
 	_, _ = io.Copy(dst, src)
 	dst.Close()
@@ -85,7 +92,7 @@ func (p *cutProxy) pipe(dst, src net.Conn) {
 
 // Cut closes the listener and every connection, and waits for the
 // proxy's goroutines. It may be called more than once.
-func (p *cutProxy) Cut() {
+func (p *Proxy) Cut() {
 	p.mu.Lock()
 	if !p.cut {
 		p.cut = true
