@@ -3,6 +3,7 @@ package aritest
 import (
 	"log/slog"
 	"math"
+	"net"
 	"time"
 )
 
@@ -61,6 +62,13 @@ type Config struct {
 	// EventLogSize is how many sent events Server.Events keeps (the oldest
 	// are forgotten first). Zero means 10000; negative means no limit.
 	EventLogSize int
+
+	// Listener, when set, is where the server serves, instead of a new
+	// listener on a free port of 127.0.0.1: a fixed address, say, which
+	// the caller opens with net.Listen and so gets its error rather than
+	// NewServer's panic. The server's URL is "http://" and the listener's
+	// address; Close closes the listener.
+	Listener net.Listener
 
 	// Outbound lists outbound websockets (ari.conf type=outbound_websocket
 	// with its websocket_client.conf connection): the simulator dials the

@@ -27,13 +27,15 @@
 //	}
 //
 // Where to go next: the package example runs a whole test, application
-// included, and the example of Server.PlaceCall sends a call through the
-// dialplan. Server lists what a test can do and inspect, Phone what the
-// far end of a call can do, Config and Timing what can be set.
-// examples/ivr/main_test.go in this repository tests a stasis
-// application this way; package gostasis.dev/stasis/stasistest starts a
-// stasis runtime against a Server, and stops it, in one call. The sections below say what the simulator does
-// and where it differs from Asterisk.
+// included, the example of Server.PlaceCall sends a call through the
+// dialplan, and the example of Server.Replay replays a recorded session
+// (see "Replaying a recorded session" below). Server lists what a test
+// can do and inspect, Phone what the far end of a call can do, Config
+// and Timing what can be set. examples/ivr/main_test.go in this
+// repository tests a stasis application this way; package
+// gostasis.dev/stasis/stasistest starts a stasis runtime against a
+// Server, and stops it, in one call. The sections below say what the
+// simulator does and where it differs from Asterisk.
 //
 // # What it speaks
 //
@@ -185,6 +187,33 @@
 // dialplan. DropWebsockets, StallWebsockets, RefuseWebsockets and Restart
 // act on outbound connections too, and Server.OutboundSessions shows
 // each session.
+//
+// # Replaying a recorded session
+//
+// Server.Replay plays a session recorded from a real Asterisk (`ari
+// record`, package gostasis.dev/ari/aritest/session) into the server, so
+// that the recording becomes a regression test of the application
+// connected to it. The recorded events go, unchanged, to the events
+// websocket of the application each names, in the recorded order (spaced
+// as recorded with ReplayOptions.Speed), and into the event log. The
+// application's REST requests, over HTTP or over the websocket, that
+// match a recorded exchange (method, path, query without api_key, and
+// the body of a POST or PUT) get the recorded answer; the others are
+// served by the simulator as usual, and listed in the report. In strict
+// mode (ReplayOptions.Strict) each event waits until the application has
+// made the requests recorded before it, and the replay fails with a
+// *ReplayMismatchError (ErrReplayMismatch) naming the first request not
+// made within ReplayOptions.RequestWait. The recorded answers stay in
+// place after Replay returns, until the next Replay or Close. `ari replay
+// FILE` serves a session this way from the command line.
+//
+// The simulator's state does not follow the recording: a recorded
+// channel exists only in the recorded events and answers, so requests
+// the recording lacks get the simulator's answers for unknown objects
+// (404 "Channel not found"...). A request naming an id the application
+// makes up afresh on each run (an originate without a fixed channelId, a
+// playback id) matches no recording: such an application should take
+// its ids from the events, or a test should fix them.
 //
 // # Differences from Asterisk
 //

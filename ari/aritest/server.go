@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -77,6 +78,10 @@ type Server struct {
 
 	events *eventLog
 
+	// replay holds the recorded answers of the latest Server.Replay
+	// (session_replay.go); its state is guarded by mu.
+	replay atomic.Pointer[replayState]
+
 	outbound []*outboundSession // live outbound websocket sessions (outbound.go)
 
 	timers  map[*simTimer]struct{}
@@ -84,10 +89,12 @@ type Server struct {
 	connWG  sync.WaitGroup
 }
 
-// NewServer starts a simulated Asterisk on 127.0.0.1 (a random port). It
-// panics if the configuration is invalid (a malformed dialplan pattern, an
-// outbound websocket without a ws:// or wss:// URI: an error matching
-// ErrInvalid) or the server cannot listen, as httptest.NewServer does. The
+// NewServer starts a simulated Asterisk on 127.0.0.1 (a random port), or
+// on Config.Listener. It panics if the configuration is invalid (a
+// malformed dialplan pattern, an outbound websocket without a ws:// or
+// wss:// URI: an error matching ErrInvalid) or the server cannot listen,
+// as httptest.NewServer does; to serve on a fixed address without the
+// panic, listen first and pass the listener in Config.Listener. The
 // persistent outbound websockets start dialing before it returns.
 func NewServer(cfg Config) *Server {
 	cfg = cfg.withDefaults()
@@ -119,6 +126,10 @@ func NewServer(cfg Config) *Server {
 	s.rt = newRouter(s)
 	s.docs = loadAPIDocs()
 	s.hs = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	if cfg.Listener != nil {
+		_ = s.hs.Listener.Close()
+		s.hs.Listener = cfg.Listener
+	}
 	s.hs.Config.ErrorLog = nil
 	s.hs.Config.ConnContext = withConnState
 	s.hs.Start()

@@ -1,7 +1,9 @@
 package aritest
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"net"
 	"net/http"
 	"strings"
@@ -38,6 +40,11 @@ type wsConn struct {
 	mu     sync.Mutex
 	q      [][]byte
 	closed bool
+	// queued and written count the frames queued and written so far;
+	// flushed, when set, is closed after the writer's next batch
+	// (waitWritten, for Server.Replay).
+	queued, written uint64
+	flushed         chan struct{}
 	// closeFrame asks the writer for a close frame (1000) after the
 	// queued frames (outbound per-call connections).
 	closeFrame bool
@@ -154,19 +161,67 @@ func (c *wsConn) removeApp(a *app) {
 }
 
 // enqueue queues a frame; it never blocks. Call with s.mu held (the
-// order of frames is the order of the calls).
-func (c *wsConn) enqueue(frame []byte) {
+// order of frames is the order of the calls). It returns the frame's
+// position for waitWritten: 0 for a frame lost at once (a stalled or
+// closed connection).
+func (c *wsConn) enqueue(frame []byte) uint64 {
 	if c.stalled.Load() {
-		return // lost on the way, as into a dead TCP connection
+		return 0 // lost on the way, as into a dead TCP connection
 	}
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
-		return
+		return 0
 	}
 	c.q = append(c.q, frame)
+	c.queued++
+	pos := c.queued
 	c.mu.Unlock()
 	c.wakeUp()
+	return pos
+}
+
+// errConnGone is waitWritten's error when the connection closes before
+// the frame is written.
+var errConnGone = errors.New("aritest: the websocket closed before the frame was written")
+
+// waitWritten waits until the writer has written the frame enqueue put at
+// pos, the connection closes (errConnGone) or ctx ends.
+func (c *wsConn) waitWritten(ctx context.Context, pos uint64) error {
+	for {
+		c.mu.Lock()
+		if c.written >= pos {
+			c.mu.Unlock()
+			return nil
+		}
+		if c.closed {
+			c.mu.Unlock()
+			return errConnGone
+		}
+		if c.flushed == nil {
+			c.flushed = make(chan struct{})
+		}
+		ch := c.flushed
+		c.mu.Unlock()
+		select {
+		case <-ch:
+		case <-c.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// wroteBatch counts n frames written and wakes waitWritten.
+func (c *wsConn) wroteBatch(n int) {
+	c.mu.Lock()
+	c.written += uint64(n)
+	ch := c.flushed
+	c.flushed = nil
+	c.mu.Unlock()
+	if ch != nil {
+		close(ch)
+	}
 }
 
 // wakeUp tells the writer there is something to write.
@@ -255,6 +310,7 @@ func (c *wsConn) writeLoop() {
 				}
 			}
 		}
+		c.wroteBatch(len(batch))
 		if closeFrame {
 			// The close handshake: the reader ends with the peer's close
 			// frame, or after a second without it.

@@ -98,11 +98,15 @@ func TestEventsUnknownAndUndecodable(t *testing.T) {
 			{Data: []byte(`{"type":"StasisEnd","application":"cli","timestamp":"2026-12-01T10:00:01.000+0000","channel":{"id":"c1"}}`)},
 		},
 	}
-	srv, err := session.NewServer(sess, session.ServerConfig{})
-	require.NoError(t, err)
-	t.Cleanup(srv.Close)
+	srv := aritest.Start(t, aritest.Config{Timing: aritest.FastTiming()})
+	replayed := make(chan error, 1)
+	go func() {
+		_, err := srv.Replay(t.Context(), sess, aritest.ReplayOptions{})
+		replayed <- err
+	}()
 
-	cmd := startARI(t, envOf(map[string]string{"ARI_URL": srv.URL}), "events", "-app", "cli")
+	cmd := startARI(t, aritestEnv(srv), "events", "-app", "cli")
+	require.NoError(t, <-replayed)
 	lines := cmd.waitLines(t, 2)
 	require.NoError(t, cmd.stop(t))
 	assert.Equal(t, []string{

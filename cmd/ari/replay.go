@@ -5,23 +5,39 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 
+	"gostasis.dev/ari/aritest"
 	"gostasis.dev/ari/aritest/session"
 )
 
-const replayUsage = `Usage: ari replay [-listen ADDR] [-speed X] [-once] [-auth USER:PASSWORD] FILE
+const replayUsage = `Usage: ari replay [-listen ADDR] [-speed X] [-strict] [-wait D] [-once] [-auth USER:PASSWORD] FILE
        ari replay -print [-json] FILE
 
-Serves a session recorded by ` + "`ari record`" + ` over ARI, until interrupted
-(or, with -once, until one client has been sent every event): the events
-websocket (/ari/events?app=...) sends each connection the recorded events of
-the applications it names, in the recorded order; REST requests the
-recorder made get the recorded answers; GET /ari/asterisk/info reports the
-recorded version; anything else gets 501. The first line on stdout is
-ARI_URL=<the server's URL>: point an application, ` + "`ari events`" + ` or a
-test at it. Package gostasis.dev/ari/aritest/session does the same from Go
-tests (session.Load, session.NewServer).
+Plays a session recorded by ` + "`ari record`" + ` into a simulated Asterisk
+(package gostasis.dev/ari/aritest), as a regression test of the
+application that connects to it. The first line on stdout is
+ARI_URL=<the server's URL>: point the application (or ` + "`ari events`" + `) at
+it. The recorded events go to the events websocket of the application each
+names (/ari/events?app=...), unchanged and in the recorded order, as soon
+as that application is connected; a message without an application goes
+to every application of the recording. REST requests matching a recorded
+exchange (method, path, query without api_key, and the JSON body of a POST
+or PUT) get the recorded answer; any other request is served by the
+simulator. The users are aritest's: asterisk/asterisk and the read-only
+viewer/viewer, or only the one of -auth.
+
+With -strict, each event waits until the application has made the requests
+recorded before it, and the replay fails when one is not made within -wait
+(a session recorded without -listen holds the recorder's own requests,
+which -strict expects too).
+Once every event is sent, a report goes to stderr: the events sent, the
+recorded answers given, the recorded requests never made (missing) and the
+requests not recorded. With -once the command then exits (status 1 when a
+strict replay failed); otherwise it keeps serving the simulator until
+interrupted (and then exits with status 1 if the strict replay failed).
+From Go tests, aritest's Server.Replay does the same.
 
 With -print, prints the session's events as ` + "`ari events`" + ` would
 instead (-json: one JSON line each).
@@ -35,8 +51,10 @@ func runReplay(ctx context.Context, args []string, env func(string) string, stdo
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:0", "the address to serve on")
 	speed := fs.Float64("speed", 0, "replay the recorded gaps between events at this speed (1: real time; 0: no gaps)")
-	once := fs.Bool("once", false, "stop once a client has been sent every event")
-	auth := fs.String("auth", "", "accept only these credentials, USER:PASSWORD (default: any)")
+	strict := fs.Bool("strict", false, "pace the events on the recorded requests and fail when one is not made")
+	wait := fs.Duration("wait", aritest.DefaultRequestWait, "with -strict, how long to wait for each recorded request")
+	once := fs.Bool("once", false, "exit once every event is sent")
+	auth := fs.String("auth", "", "the only ARI user, USER:PASSWORD (default: asterisk:asterisk and the read-only viewer:viewer)")
 	print := fs.Bool("print", false, "print the events instead of serving them")
 	asJSON := fs.Bool("json", false, "with -print, print each event's JSON on one line")
 	fs.Usage = func() {
@@ -53,6 +71,16 @@ func runReplay(ctx context.Context, args []string, env func(string) string, stdo
 		return usagef("replay: unexpected argument %q", fs.Arg(1))
 	case *speed < 0:
 		return usagef("replay: -speed must not be negative")
+	case *wait <= 0:
+		return usagef("replay: -wait must be positive")
+	}
+	var users []aritest.User
+	if *auth != "" {
+		u, p, ok := strings.Cut(*auth, ":")
+		if !ok || u == "" {
+			return usagef("replay: -auth takes USER:PASSWORD")
+		}
+		users = []aritest.User{{Name: u, Password: p}}
 	}
 	sess, err := session.Load(fs.Arg(0))
 	if err != nil {
@@ -65,29 +93,48 @@ func runReplay(ctx context.Context, args []string, env func(string) string, stdo
 		}
 		return nil
 	}
-	cfg := session.ServerConfig{Addr: *listen, Speed: *speed}
-	if *auth != "" {
-		u, p, ok := strings.Cut(*auth, ":")
-		if !ok || u == "" {
-			return usagef("replay: -auth takes USER:PASSWORD")
-		}
-		cfg.Username, cfg.Password = u, p
-	}
-	srv, err := session.NewServer(sess, cfg)
+	// Listening here turns a bad address into an error (aritest.NewServer
+	// would panic).
+	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
-		return err
+		return fmt.Errorf("replay: %w", err)
 	}
+	srv := aritest.NewServer(aritest.Config{Listener: ln, Users: users, Version: sess.Header.Version})
 	defer srv.Close()
 	fmt.Fprintf(stdout, "ARI_URL=%s\n", srv.URL)
-	fmt.Fprintf(stderr, "ari: serving %s: Asterisk %s, apps %s, %d events, %d REST exchanges\n",
+	fmt.Fprintf(stderr, "ari: replaying %s: Asterisk %s, apps %s, %d events, %d REST exchanges\n",
 		fs.Arg(0), sess.Header.Version, strings.Join(sess.Header.Apps, ","), len(sess.Events), len(sess.Exchanges))
+	rep, err := srv.Replay(ctx, sess, aritest.ReplayOptions{Speed: *speed, Strict: *strict, RequestWait: *wait})
+	if ctx.Err() != nil {
+		return nil // interrupted
+	}
+	printReplayReport(stderr, rep)
 	if *once {
-		select {
-		case <-srv.Played():
-		case <-ctx.Done():
-		}
-		return nil
+		return err
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "ari: %v; still serving until interrupted\n", err)
 	}
 	<-ctx.Done()
-	return nil
+	return err
+}
+
+// printReplayReport writes what a replay did, one line per missing or
+// unrecorded request.
+func printReplayReport(w io.Writer, rep *aritest.ReplayReport) {
+	if rep == nil {
+		return
+	}
+	fmt.Fprintf(w, "ari: replayed %d events; %d recorded answers given, %d recorded requests missing, %d requests not recorded\n",
+		rep.Events, len(rep.Answered), len(rep.Missing), len(rep.Unrecorded))
+	for _, x := range rep.Missing {
+		q := ""
+		if x.Query != "" {
+			q = "?" + x.Query
+		}
+		fmt.Fprintf(w, "ari: missing: %s %s%s (recorded after %d events)\n", x.Method, x.Path, q, x.After)
+	}
+	for _, u := range rep.Unrecorded {
+		fmt.Fprintf(w, "ari: not recorded (answered by the simulator): %s\n", u)
+	}
 }

@@ -1,24 +1,29 @@
-// Package session reads, writes and replays sessions recorded by
-// `ari record`: the events an Asterisk server sent to some Stasis
-// applications, with the time each arrived, and the REST exchanges the
-// recorder made, in JSON lines (one header line, then one line per event
-// or exchange, in the order they happened).
+// Package session reads and writes sessions recorded by `ari record`: the
+// events an Asterisk server sent to some Stasis applications, with the
+// time each arrived, and the REST exchanges made meanwhile, in JSON lines
+// (one header line, then one line per event or exchange, in the order
+// they happened).
 //
-// A recorded session becomes a regression test: NewServer serves it on a
-// loopback port the way Asterisk serves ARI, so that an application (or an
-// ari.Client's EventStream) connecting to the server's URL sees the
-// recorded events in the recorded order, and GET /ari/asterisk/info
-// reports the recorded version:
+// A recorded session becomes a regression test with package
+// gostasis.dev/ari/aritest: its Server.Replay plays the session into the
+// simulated Asterisk, sending the recorded events to the application
+// under test in the recorded order and answering its requests with the
+// recorded answers; in strict mode it fails when the application does not
+// make the recorded requests.
 //
 //	func TestRecordedCall(t *testing.T) {
 //		sess, err := session.Load("testdata/call.jsonl")
 //		if err != nil {
 //			t.Fatal(err)
 //		}
-//		srv := session.NewServer(sess, session.ServerConfig{})
-//		t.Cleanup(srv.Close)
-//		// point the code under test at srv.URL (or use srv.Client())
+//		srv := aritest.Start(t, aritest.Config{})
+//		// start the application under test against srv.Client()
+//		if _, err := srv.Replay(t.Context(), sess, aritest.ReplayOptions{Strict: true}); err != nil {
+//			t.Fatal(err)
+//		}
 //	}
+//
+// `ari replay FILE` does the same from the command line.
 //
 // A session never holds credentials: the recorder writes no header of a
 // request and drops the api_key query parameter.
