@@ -25,9 +25,15 @@
 // of the machine can read in the process list. Credentials are never
 // printed or recorded.
 //
-// A session that `ari record` writes is JSON lines; package
-// gostasis.dev/ari/aritest/session reads it and serves it from Go tests, so that
-// a session recorded on a real Asterisk becomes a regression test.
+// A session that `ari record` writes is JSON lines: the events and the REST
+// exchanges, credentials redacted. By default the recorder registers the
+// applications itself; with -listen ADDR it records an application's own
+// session as a proxy: point the application at http://ADDR and every REST
+// request (over HTTP or over the events websocket) and every event passes
+// through the recorder to Asterisk and is recorded. Package
+// gostasis.dev/ari/aritest/session reads a session, and aritest's
+// Server.Replay replays it from Go tests, so that a session recorded on a
+// real Asterisk becomes a regression test.
 //
 // `ari <command> -h` describes a command. The exit status is 0 on success,
 // 2 for a usage error and 1 for any other failure.

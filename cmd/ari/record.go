@@ -19,17 +19,50 @@ import (
 )
 
 const recordUsage = `Usage: ari record -o FILE -app NAME[,NAME...] [-all] [-duration D]
+       ari record -o FILE -listen ADDR [-app NAME,...] [-duration D]
 
-Registers the Stasis applications on the events websocket and records, to
-FILE as JSON lines (- for stdout), a header (when, the server's URL without
-credentials, its Asterisk version, the applications), every event received
-with the time it arrived, and the REST exchanges of the recorder itself
-(the version check and the channels that exist when it starts). It runs
-until interrupted or for -duration. No credentials are written: no request
-header, no user information or query of the URL, no api_key parameter.
+Records a session to FILE as JSON lines (- for stdout): a header (when, the
+server's URL without credentials, its Asterisk version, the applications),
+then events, each with the time it arrived, and REST exchanges, in the
+order they happened. It runs until interrupted or for -duration.
+No credentials are written: no request header, no user information or
+query of the URL, no api_key parameter.
 
-` + "`ari replay FILE`" + ` plays the session back; package
-gostasis.dev/ari/aritest/session replays it from Go tests.
+Without -listen, the recorder registers the Stasis applications on the
+events websocket itself and records every event they receive, and its own
+REST exchanges (the version check and the channels that exist when it
+starts).
+
+With -listen, the recorder is a proxy that records an application's own
+session: it serves ARI on ADDR (the first line on stdout is
+ARI_URL=http://ADDR, on stderr when -o is -; point the application there)
+and forwards everything to the server:
+  - each REST request under /ari, recorded with its answer; the
+    application's credentials (Authorization header or api_key) are
+    forwarded as they are, the recorder's are used when it sends none;
+  - each events websocket (/ari/events, with the application's query and
+    credentials): every message from Asterisk is recorded as an event, on
+    connection 1, 2... in the order they were opened, except the
+    RESTResponse messages of REST over the websocket: each is recorded
+    with its RESTRequest as an exchange (transport websocket).
+An exchange takes its place among the events when its request is sent
+(Exchange.After counts the events the application had been sent then;
+when 10,000 events or 64 MiB arrive before its answer, it is recorded
+where its answer comes, noted on stderr); a request that gets no answer
+is not recorded. Close codes are passed on both ways, and either side
+leaving closes the other. When Asterisk cannot be reached the application
+gets 502. The version in the header comes from the recorder's own check
+(not recorded; when Asterisk refuses the recorder's credentials the
+header has no version). -app only fills the header's list of
+applications: the applications are those the application's websockets
+name, which the header cannot know in advance.
+Answers larger than 16 MiB are passed on whole and recorded without
+their body; a message from Asterisk larger than 16 MiB closes the
+websocket (1009).
+
+` + "`ari replay FILE`" + ` plays the session back; from Go tests,
+session.Load (package gostasis.dev/ari/aritest/session) reads it and
+aritest's Server.Replay replays it.
 
 Flags:
 `
@@ -46,9 +79,12 @@ func runRecord(ctx context.Context, args []string, env func(string) string, stdo
 	var cf clientFlags
 	cf.register(fs)
 	out := fs.String("o", "", "the file to write (required; - for stdout)")
-	apps := fs.String("app", "", "Stasis applications to register, comma-separated (required)")
-	all := fs.Bool("all", false, "subscribe the applications to every event source (subscribeAll)")
+	apps := fs.String("app", "", "Stasis applications to register, comma-separated (required without -listen)")
+	all := fs.Bool("all", false, "subscribe the applications to every event source (subscribeAll; not with -listen)")
 	duration := fs.Duration("duration", 0, "stop after this long (default: until interrupted)")
+	listen := fs.String("listen", "", "record as a proxy serving ARI on this address, e.g. 127.0.0.1:8089")
+	maxWebsockets := fs.Int("max-websockets", defaultMaxProxiedWebsockets, "with -listen, the events websockets proxied at once (more get 503)")
+	maxRequestBody := fs.Int64("max-request-body", defaultMaxRequestBody, "with -listen, the largest request body or application message, in bytes (larger: 413, or close 1009)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), recordUsage)
 		fs.PrintDefaults()
@@ -63,10 +99,25 @@ func runRecord(ctx context.Context, args []string, env func(string) string, stdo
 	switch {
 	case *out == "":
 		return usagef("record: -o is required")
-	case len(appList) == 0:
-		return usagef("record: -app is required")
 	case *duration < 0:
 		return usagef("record: -duration must not be negative")
+	case *listen != "" && *all:
+		return usagef("record: -all does not apply to -listen: the application chooses its subscriptions")
+	case *maxWebsockets < 1:
+		return usagef("record: -max-websockets must be at least 1")
+	case *maxRequestBody < 1:
+		return usagef("record: -max-request-body must be at least 1")
+	case *listen == "" && len(appList) == 0:
+		return usagef("record: -app is required (or -listen)")
+	}
+	if *duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, *duration)
+		defer cancel()
+	}
+	if *listen != "" {
+		return runRecordProxy(ctx, proxyOptions{out: *out, listen: *listen, apps: appList,
+			maxWebsockets: *maxWebsockets, maxRequestBody: *maxRequestBody}, &cf, env, stdout, stderr)
 	}
 	r := &recorder{maxBody: maxRecordedBody, stderr: stderr}
 	client, cfg, err := cf.client(env, func(c *ari.Config) {
@@ -74,11 +125,6 @@ func runRecord(ctx context.Context, args []string, env func(string) string, stdo
 	})
 	if err != nil {
 		return err
-	}
-	if *duration > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, *duration)
-		defer cancel()
 	}
 
 	// The REST exchanges before the header is written are kept until then.
