@@ -210,10 +210,15 @@
 // The simulator's state does not follow the recording: a recorded
 // channel exists only in the recorded events and answers, so requests
 // the recording lacks get the simulator's answers for unknown objects
-// (404 "Channel not found"...). A request naming an id the application
-// makes up afresh on each run (an originate without a fixed channelId, a
-// playback id) matches no recording: such an application should take
-// its ids from the events, or a test should fix them.
+// (404 "Channel not found"...). Ids the application makes up afresh on
+// each run (package stasis gives each playback a random playbackId; an
+// originate may give a channelId, a bridge an id) are paired with the
+// recorded ones: a POST that differs from the first unanswered recorded
+// POST only in such ids (ReplayOptions.GeneratedIDs, by default
+// DefaultGeneratedIDs) gets its answer, and from then on the recorded id
+// stands for the application's in its later requests, in the recorded
+// answers and in the events sent. examples/ivr replays a session
+// recorded from a real Asterisk 22.10.1 this way.
 //
 // # Differences from Asterisk
 //

@@ -38,6 +38,18 @@ type ReplayOptions struct {
 	// RequestWait is how long a strict replay waits for the recorded
 	// requests due before an event. Zero means DefaultRequestWait.
 	RequestWait time.Duration
+	// GeneratedIDs names the parameters (query parameters, top-level
+	// members of a JSON body, and the last path parameter of a POST, as
+	// in /channels/{channelId}/play/{playbackId}) that carry ids the
+	// application makes up. A POST that matches no recorded exchange
+	// but the first unanswered recorded POST with only such ids
+	// differing is answered from it, and from then on each recorded id
+	// stands for the application's: in its later requests, in the
+	// recorded answers and in the events sent (whole ids made of
+	// letters, digits, '.', '-' and '_'). Use it with Strict, which sends
+	// an event only after the request that made its ids. Nil means
+	// DefaultGeneratedIDs(); an empty slice pairs no ids.
+	GeneratedIDs []string
 }
 
 // ReplayReport says what a replay did.
@@ -121,7 +133,11 @@ func (s *Server) Replay(ctx context.Context, sess *session.Session, opts ReplayO
 	if opts.RequestWait <= 0 {
 		opts.RequestWait = DefaultRequestWait
 	}
-	r := newReplayState(sess)
+	gen := opts.GeneratedIDs
+	if gen == nil {
+		gen = DefaultGeneratedIDs()
+	}
+	r := newReplayState(sess, gen)
 	s.mu.Lock()
 	closed := s.closed
 	if !closed {
@@ -155,7 +171,7 @@ func (s *Server) Replay(ctx context.Context, sess *session.Session, opts ReplayO
 				}
 			}
 		}
-		if err := s.replayEvent(ctx, e.Data, apps); err != nil {
+		if err := s.replayEvent(ctx, r, e.Data, apps); err != nil {
 			return fail(replayErr(i, err))
 		}
 		sentAt = time.Now()
@@ -183,9 +199,11 @@ func replayErr(i int, err error) error {
 // replayState is a replay's recorded answers and what the application
 // asked. Its fields after sess are guarded by the server's mu.
 type replayState struct {
-	sess  *session.Session
-	index map[string][]int // exchanges by request key (replayKey)
-	reqs  []any            // each exchange's request body decoded (nil: not compared)
+	sess    *session.Session
+	index   map[string][]int    // exchanges by request key (replayKey)
+	queries []map[string]string // each exchange's query
+	reqs    []any               // each exchange's request body decoded (nil: not compared)
+	ids     *idAliases
 
 	asked      []bool // by exchange
 	answered   []int  // exchanges, in the order first given
@@ -193,17 +211,21 @@ type replayState struct {
 	seen       map[string]bool // unrecorded, already listed
 }
 
-func newReplayState(sess *session.Session) *replayState {
+func newReplayState(sess *session.Session, generatedIDs []string) *replayState {
 	r := &replayState{
-		sess:  sess,
-		index: make(map[string][]int),
-		reqs:  make([]any, len(sess.Exchanges)),
+		sess:    sess,
+		index:   make(map[string][]int),
+		queries: make([]map[string]string, len(sess.Exchanges)),
+		reqs:    make([]any, len(sess.Exchanges)),
+		ids:     newIDAliases(generatedIDs),
 		asked: make([]bool, len(sess.Exchanges)),
 		seen:  make(map[string]bool),
 	}
 	for i, x := range sess.Exchanges {
 		q := make(map[string]string)
 		parseQueryInto(q, x.Query)
+		delete(q, "api_key")
+		r.queries[i] = q
 		key := replayKey(x.Method, splitPath(x.Path), q)
 		r.index[key] = append(r.index[key], i)
 		if hasBody(x.Method) && len(bytes.TrimSpace(x.Request)) > 0 {
@@ -270,12 +292,14 @@ func (s *Server) recordedAnswer(method string, segs []string, q map[string]strin
 	if s.replay.Load() == nil {
 		return reply{}, false
 	}
-	key := replayKey(method, segs, q)
-	var got any
-	decoded := false
 	s.mu.Lock()
 	defer s.unlock()
 	r := s.replay.Load()
+	asMade := replayKey(method, segs, q)
+	segs, q, body = r.ids.recorded(segs, q, body)
+	key := replayKey(method, segs, q)
+	var got any
+	decoded := false
 	pick := -1
 	for _, i := range r.index[key] {
 		if want := r.reqs[i]; want != nil {
@@ -292,9 +316,15 @@ func (s *Server) recordedAnswer(method string, segs []string, q map[string]strin
 		}
 	}
 	if pick < 0 {
-		if !r.seen[key] {
-			r.seen[key] = true
-			r.unrecorded = append(r.unrecorded, key)
+		if !decoded && len(bytes.TrimSpace(body)) > 0 {
+			got = decodeBody(body)
+		}
+		pick = r.ids.learn(r, method, segs, s.lastParam(segs), q, got)
+	}
+	if pick < 0 {
+		if !r.seen[asMade] {
+			r.seen[asMade] = true
+			r.unrecorded = append(r.unrecorded, asMade)
 		}
 		return reply{}, false
 	}
@@ -306,7 +336,7 @@ func (s *Server) recordedAnswer(method string, segs []string, q map[string]strin
 	if x.Status < 100 || x.Status > 999 {
 		return errReply(500, fmt.Sprintf("aritest: the recorded answer to %s has no valid status (%d)", key, x.Status)), true
 	}
-	rep := reply{status: x.Status, body: x.Body}
+	rep := reply{status: x.Status, body: replace(x.Body, r.ids.out)}
 	if len(x.Body) > 0 && !json.Valid(x.Body) {
 		rep.ctype = "text/plain"
 	}
@@ -401,7 +431,7 @@ func (s *Server) appsConnected(names []string) bool {
 // connected application), logs it, and waits until it is written. When a
 // websocket closes before, the event waits for the application to
 // reconnect and goes again.
-func (s *Server) replayEvent(ctx context.Context, data []byte, apps []string) error {
+func (s *Server) replayEvent(ctx context.Context, r *replayState, data []byte, apps []string) error {
 	type sent struct {
 		app  string
 		conn *wsConn
@@ -422,10 +452,11 @@ func (s *Server) replayEvent(ctx context.Context, data []byte, apps []string) er
 				}
 				sort.Strings(names)
 			}
+			frame := replace(data, r.ids.out) // the ids the application made up
 			for _, n := range names {
 				c := s.apps[n].conn
-				out = append(out, sent{n, c, c.enqueue(data)})
-				s.events.add(n, data)
+				out = append(out, sent{n, c, c.enqueue(frame)})
+				s.events.add(n, frame)
 			}
 			return true, nil
 		})

@@ -86,7 +86,7 @@ var commands = map[string]command{
 	"events":  {runEvents, "tail the events of Stasis applications (pretty or JSON lines)"},
 	"call":    {runCall, "call an operation: ari call channels.originate endpoint=PJSIP/alice app=demo"},
 	"record":  {runRecord, "record the events of applications and the REST exchanges to a file"},
-	"replay":  {runReplay, "serve a recorded session over ARI, or print its events"},
+	"replay":  {runReplay, "play a recorded session into a simulated Asterisk (aritest), or print its events"},
 	"version": {runVersion, "the server's Asterisk version and the operations it lacks"},
 }
 

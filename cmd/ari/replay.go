@@ -102,8 +102,12 @@ func runReplay(ctx context.Context, args []string, env func(string) string, stdo
 	srv := aritest.NewServer(aritest.Config{Listener: ln, Users: users, Version: sess.Header.Version})
 	defer srv.Close()
 	fmt.Fprintf(stdout, "ARI_URL=%s\n", srv.URL)
+	apps := strings.Join(sess.Header.Apps, ",")
+	if apps == "" {
+		apps = "(those the events name)"
+	}
 	fmt.Fprintf(stderr, "ari: replaying %s: Asterisk %s, apps %s, %d events, %d REST exchanges\n",
-		fs.Arg(0), sess.Header.Version, strings.Join(sess.Header.Apps, ","), len(sess.Events), len(sess.Exchanges))
+		fs.Arg(0), sess.Header.Version, apps, len(sess.Events), len(sess.Exchanges))
 	rep, err := srv.Replay(ctx, sess, aritest.ReplayOptions{Speed: *speed, Strict: *strict, RequestWait: *wait})
 	if ctx.Err() != nil {
 		return nil // interrupted
