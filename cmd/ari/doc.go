@@ -15,7 +15,7 @@
 //	events   tail the events of Stasis applications (pretty or JSON lines)
 //	call     call an operation: ari call channels.originate endpoint=PJSIP/alice app=demo
 //	record   record the events of applications and the REST exchanges to a file
-//	replay   serve a recorded session over ARI, or print its events
+//	replay   play a recorded session into a simulated Asterisk (aritest), or print its events
 //	version  the server's Asterisk version and the operations it lacks
 //
 // The connection settings come from the flags -url, -user and -password
@@ -33,7 +33,16 @@
 // through the recorder to Asterisk and is recorded. Package
 // gostasis.dev/ari/aritest/session reads a session, and aritest's
 // Server.Replay replays it from Go tests, so that a session recorded on a
-// real Asterisk becomes a regression test.
+// real Asterisk becomes a regression test:
+//
+//	ari record -listen 127.0.0.1:8089 -o call.jsonl   # ARI_URL names the real Asterisk
+//	ARI_URL=http://127.0.0.1:8089 go run ./myapp      # the app, through the recorder; place calls
+//	ari replay -strict -once call.jsonl               # prints ARI_URL=...: point the app there
+//
+// `ari replay -strict` sends each event only once the application has
+// made the requests recorded before it, and fails naming the first one it
+// does not make. examples/ivr/replay_test.go does the same in a Go test
+// with a session recorded from a real Asterisk 22.10.1.
 //
 // `ari <command> -h` describes a command. The exit status is 0 on success,
 // 2 for a usage error and 1 for any other failure.
