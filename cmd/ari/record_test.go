@@ -88,6 +88,9 @@ func TestRecordUsage(t *testing.T) {
 		{"record", "-app", "a"},
 		{"record", "-o", "x.jsonl"},
 		{"record", "-o", "x.jsonl", "-app", "a", "-duration", "-1s"},
+		{"record", "-o", "x.jsonl", "-listen", "127.0.0.1:0", "-all"},
+		{"record", "-o", "x.jsonl", "-listen", "127.0.0.1:0", "-max-websockets", "0"},
+		{"record", "-o", "x.jsonl", "-listen", "127.0.0.1:0", "-max-request-body", "0"},
 	} {
 		_, _, err := runARI(t, envOf(nil), args...)
 		var ue *usageError
@@ -96,6 +99,8 @@ func TestRecordUsage(t *testing.T) {
 	_, stderr, err := runARI(t, envOf(nil), "record", "-h")
 	require.Error(t, err)
 	assert.Contains(t, stderr, "No credentials are written")
+	assert.Contains(t, stderr, "-listen")
+	assert.Contains(t, stderr, "RESTResponse")
 }
 
 func TestRecordDuration(t *testing.T) {

@@ -355,22 +355,6 @@ func TestRecordProxyListenBusy(t *testing.T) {
 	assert.ErrorIs(t, statErr, os.ErrNotExist)
 }
 
-func TestRecordProxyUsage(t *testing.T) {
-	for _, args := range [][]string{
-		{"record", "-o", "x.jsonl", "-listen", "127.0.0.1:0", "-all"},
-		{"record", "-o", "x.jsonl", "-listen", "127.0.0.1:0", "-max-websockets", "0"},
-		{"record", "-o", "x.jsonl", "-listen", "127.0.0.1:0", "-max-request-body", "0"},
-	} {
-		_, _, err := runARI(t, envOf(nil), args...)
-		var ue *usageError
-		require.ErrorAs(t, err, &ue, args)
-	}
-	_, stderr, err := runARI(t, envOf(nil), "record", "-h")
-	require.Error(t, err)
-	assert.Contains(t, stderr, "-listen")
-	assert.Contains(t, stderr, "RESTResponse")
-}
-
 // With -o -, the session goes to stdout and ARI_URL to stderr.
 func TestRecordProxyToStdout(t *testing.T) {
 	srv := aritest.Start(t, aritest.Config{Timing: aritest.FastTiming()})
