@@ -209,18 +209,31 @@ func (h *OutboundHandler) Close() {
 // ErrConnectionLost. For work that belongs to no one connection. With
 // several Asterisk servers dialing the handler it reaches any of them,
 // and its version check and its request may reach different ones: use
-// the RESTClient of a connection from the server you mean.
-func (h *OutboundHandler) RESTClient() *Client {
+// RESTClientFor, or the RESTClient of a connection from the server you
+// mean.
+func (h *OutboundHandler) RESTClient() *Client { return h.restClient("") }
+
+// RESTClientFor is RESTClient over the connections of one Asterisk
+// server only: those whose first message had asteriskID as its
+// "asterisk_id" (OutboundConn.AsteriskID). With none open, calls fail
+// with ErrConnectionLost.
+func (h *OutboundHandler) RESTClientFor(asteriskID string) *Client {
+	return h.restClient(asteriskID)
+}
+
+// restClient returns a client over the oldest ready connection, of the
+// Asterisk server asteriskID or, for "", of any.
+func (h *OutboundHandler) restClient(asteriskID string) *Client {
 	return &Client{
 		log:      h.log,
 		noGate:   h.cfg.DisableVersionCheck,
 		maxReply: h.cfg.MaxReplySize,
 		ua:       []string{defaultUserAgent},
 		hc:       http.DefaultClient, // never used: every call goes over a websocket
-		ws:       outboundCaller{h},
+		ws:       outboundCaller{h, asteriskID},
 		obs:      h.cfg.Observer,
 		discover: func(ctx context.Context) (*serverVersion, error) {
-			c := h.oldest()
+			c := h.oldest(asteriskID)
 			if c == nil {
 				return nil, ErrConnectionLost
 			}
@@ -229,29 +242,37 @@ func (h *OutboundHandler) RESTClient() *Client {
 	}
 }
 
-// outboundCaller sends calls over the handler's oldest ready connection.
-type outboundCaller struct{ h *OutboundHandler }
+// outboundCaller sends calls over the handler's oldest ready connection
+// (of the Asterisk server asteriskID, unless it is "").
+type outboundCaller struct {
+	h          *OutboundHandler
+	asteriskID string
+}
 
 func (o outboundCaller) call(ctx context.Context, msg *restRequest) restReply {
-	c := o.h.oldest()
+	c := o.h.oldest(o.asteriskID)
 	if c == nil {
 		return restReply{err: ErrConnectionLost}
 	}
 	return c.rest.call(ctx, msg)
 }
 
-// oldest returns the oldest open connection that got its first message.
-func (h *OutboundHandler) oldest() *OutboundConn {
+// oldest returns the oldest open connection that got its first message,
+// from the Asterisk server asteriskID unless it is "".
+func (h *OutboundHandler) oldest(asteriskID string) *OutboundConn {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	var best *OutboundConn
 	for c := range h.conns {
 		select {
-		case <-c.first: // set after init: c.rest is ready
+		case <-c.first: // set after init: c.rest and c.asteriskID are ready
 		default:
 			continue
 		}
 		if c.closedHere.Load() || c.finished.Load() {
+			continue
+		}
+		if asteriskID != "" && c.asteriskID != asteriskID {
 			continue
 		}
 		if best == nil || c.seq < best.seq {

@@ -292,6 +292,31 @@ func TestOutboundHandlerRESTClient(t *testing.T) {
 	assert.ErrorIs(t, ping(context.Background(), client), ErrConnectionLost, "all ended")
 }
 
+// TestOutboundHandlerRESTClientFor keeps a server's client on that
+// server's connections, even when another server's connection is older,
+// and fails with ErrConnectionLost while it has none.
+func TestOutboundHandlerRESTClientFor(t *testing.T) {
+	s := newOutbound(t, OutboundConfig{Version: "22.10.1"})
+	clientB := s.h.RESTClientFor("02:fc:00:00:00:0b")
+	wsA := s.dial(t)
+	cA := s.next(t)
+	require.NoError(t, wsA.WriteMessage(websocket.TextMessage, registered("outapp", "02:fc:00:00:00:0a")))
+	cA.waitFrames(t, 1)
+	fA := serveREST(t, wsA, asteriskAnswers("22.10.1"))
+	assert.ErrorIs(t, ping(context.Background(), clientB), ErrConnectionLost, "B has no connection")
+
+	wsB := s.dial(t)
+	cB := s.next(t)
+	require.NoError(t, wsB.WriteMessage(websocket.TextMessage, registered("outapp", "02:fc:00:00:00:0b")))
+	cB.waitFrames(t, 1)
+	fB := serveREST(t, wsB, asteriskAnswers("22.10.1"))
+	require.NoError(t, ping(context.Background(), clientB))
+	require.NoError(t, ping(context.Background(), s.h.RESTClient()))
+	require.NoError(t, ping(context.Background(), s.h.RESTClientFor("02:fc:00:00:00:0a")))
+	assert.Equal(t, []string{"asterisk/ping"}, fB.sent(), "B's call on B's connection")
+	assert.Equal(t, []string{"asterisk/ping", "asterisk/ping"}, fA.sent(), "the others on A's, the oldest")
+}
+
 // TestOutboundHandlerRESTClientVersion checks that the handler's client
 // judges a call by the version of the Asterisk it goes to, not by the
 // version of the first Asterisk it asked.

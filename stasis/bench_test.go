@@ -32,7 +32,7 @@ func benchRuntime(tb testing.TB, counter *atomic.Int64) (*Runtime, *appState) {
 	rt, err := New(Config{Client: client, Apps: []App{app}, KeepChannelOnError: true})
 	require.NoError(tb, err)
 	rt.callsCtx, rt.cancelAll = context.WithCancelCause(context.Background())
-	return rt, rt.apps["app"]
+	return rt, rt.nodes[0].apps["app"]
 }
 
 // startCalls starts n calls and waits until their StasisStart is handled.

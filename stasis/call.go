@@ -30,8 +30,9 @@ type Call struct {
 	// application (applications.subscribe, an originate into the app)
 	// take AppID; the runtime's helpers use it already.
 	AppID string
-	// Node is the name of the Asterisk server of the call (Config.Nodes);
-	// empty with a single server.
+	// Node is the name of the Asterisk server of the call (Config.Nodes),
+	// or its asterisk_id when Asterisk dialed in (Config.Outbound); empty
+	// with a single server dialed by Config.Client.
 	Node string
 	// ChannelID is the id of the channel that entered the app.
 	ChannelID string

@@ -167,7 +167,7 @@ func (a *appState) unclaim(id string) {
 // or in flight whose call has not started.
 func (rt *Runtime) appLoad(app string) int {
 	var n int64
-	for _, nd := range rt.nodes {
+	for _, nd := range rt.nodeList() {
 		if a := nd.apps[app]; a != nil {
 			n += a.live.Load() + a.pending.Load()
 		}

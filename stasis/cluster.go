@@ -149,7 +149,7 @@ func (rt *Runtime) runCluster(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		for _, n := range rt.nodes {
+		for _, n := range rt.nodeList() {
 			if ctx.Err() != nil {
 				return
 			}

@@ -116,6 +116,12 @@ type Config struct {
 	// websocket_client.conf; its Serve is the runtime's. REST goes over
 	// the websocket each call came on, unless Client is also set and
 	// Transport is TransportHTTP. Connection and Stream are not used.
+	// Several Asterisk servers may dial the same runtime: each is a node
+	// named by its asterisk_id (Call.Node, Stats.Nodes), with its calls
+	// keyed apart from the others' (channel ids and names are unique per
+	// server only), its REST over its own connections, and its reconnects
+	// and re-syncs its own. With several servers, leave REST on the
+	// websockets: TransportHTTP sends every call's REST to Client's one.
 	Outbound *ari.OutboundConfig
 	// Cluster, if set, makes this runtime one instance of several that
 	// take over the calls of an instance that dies; see ClusterConfig.

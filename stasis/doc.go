@@ -115,7 +115,9 @@
 //     dials the app: Config.Outbound, and Runtime.OutboundHandler mounted
 //     on the app's HTTP server. A persistent connection carries its apps
 //     for as long as Asterisk runs; a per-call connection carries one call,
-//     whose app Asterisk names "<app>:<channel name>" (Call.AppID).
+//     whose app Asterisk names "<app>:<channel name>" (Call.AppID). Any
+//     number of Asterisk servers may dial in: each is a node named by its
+//     asterisk_id, whose calls, REST and re-syncs stay its own.
 //
 // Handlers do not change: Call.REST is the client of the connection the
 // call came on, and follows it when Asterisk reopens it.

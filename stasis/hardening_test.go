@@ -74,7 +74,7 @@ func TestGoexitInHandlerFinishesCall(t *testing.T) {
 	assert.Equal(t, "/ari/channels/c1", <-hung, "hung up by policy")
 	eventually(t, func() bool { return rt.Stats().LiveCalls == 0 }, "no live call")
 	assert.EqualValues(t, 1, rt.Stats().Panics)
-	a := rt.apps["app"]
+	a := rt.nodes[0].apps["app"]
 	a.mu.Lock()
 	assert.Empty(t, a.channels, "deregistered")
 	a.mu.Unlock()
@@ -239,7 +239,7 @@ func TestEventWithoutChannelIDStartsNothing(t *testing.T) {
 
 // endedLen is how many ended channel ids app remembers.
 func endedLen(rt *Runtime, app string) int {
-	a := rt.apps[app]
+	a := rt.nodes[0].apps[app]
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.ended.len()
@@ -362,7 +362,7 @@ func TestRoutedFrameIsNotKeptAlive(t *testing.T) {
 			time.Sleep(5 * time.Millisecond)
 		}
 	}
-	a := rt.apps["app"]
+	a := rt.nodes[0].apps["app"]
 	a.mu.Lock()
 	call := a.channels["c1"]
 	a.mu.Unlock()

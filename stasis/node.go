@@ -17,6 +17,10 @@ type node struct {
 	log    *slog.Logger
 	apps   map[string]*appState
 	conns  []*conn
+	// dialIn marks the node of an Asterisk server that dials the runtime
+	// (Config.Outbound): it has no conns, and up counts its persistent
+	// connections.
+	dialIn bool
 
 	// Counters of Stats.Nodes.
 	live                          atomic.Int64
@@ -24,11 +28,15 @@ type node struct {
 	up                            atomic.Int32 // connections up now
 }
 
-// NodeStats are the counters of one node (Config.Nodes).
+// NodeStats are the counters of one node: of Config.Nodes, or of an
+// Asterisk server that dials in (Config.Outbound).
 type NodeStats struct {
-	// Name is the node's name.
+	// Name is the node's name (Node.Name), or the asterisk_id of an
+	// Asterisk server that dials in.
 	Name string
-	// Connected reports whether every events connection of the node is up.
+	// Connected reports whether every events connection of the node is up
+	// or, for a server that dials in, whether a persistent connection of
+	// it is.
 	Connected bool
 	// LiveCalls, CallsStarted, EventsReceived and Reconnects are as in
 	// Stats, for this node.
@@ -39,8 +47,12 @@ type NodeStats struct {
 }
 
 func (n *node) snapshot() NodeStats {
+	connected := int(n.up.Load()) == len(n.conns)
+	if n.dialIn {
+		connected = n.up.Load() > 0
+	}
 	return NodeStats{
-		Name: n.name, Connected: int(n.up.Load()) == len(n.conns),
+		Name: n.name, Connected: connected,
 		LiveCalls: n.live.Load(), CallsStarted: n.started.Load(),
 		EventsReceived: n.received.Load(), Reconnects: n.reconnects.Load(),
 	}

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"gostasis.dev/ari"
@@ -28,9 +30,12 @@ type outbound struct {
 
 	mu     sync.Mutex
 	closed bool                     // no connection is served any more
-	links  map[string]*outLink      // by Asterisk's application name
+	nodes  map[string]*node         // the Asterisk servers, by asterisk_id
+	links  map[string]*outLink      // by linkKey
 	timers map[*outLink]*time.Timer // per-call links waiting for a reconnect
-	wg     sync.WaitGroup           // serving connections and their re-syncs
+	wg     sync.WaitGroup           // serving connections, their re-syncs, Unowned
+
+	nodeSnap atomic.Pointer[[]*node] // the nodes in the order they dialed in
 
 	connectMu sync.Mutex // one OnConnect at a time
 	// stateMu orders the OnState reports as the changes of the links'
@@ -45,6 +50,7 @@ var errReplaced = errors.New("stasis: Asterisk opened a new outbound websocket f
 // outLink is an application id's link and the connection that serves it
 // now.
 type outLink struct {
+	key     string // linkKey
 	link    *callLink
 	a       *appState
 	perCall bool
@@ -61,6 +67,7 @@ type outConn struct {
 	ctx  context.Context
 
 	// Owned by the reader (Run's deliver).
+	node      *node // the Asterisk server that opened it, known at its first frame
 	scratch   routeScratch
 	bound     map[string]*outLink
 	last      *outLink // the binding of the previous frame's application
@@ -70,7 +77,7 @@ type outConn struct {
 }
 
 func newOutbound(rt *Runtime) (*outbound, error) {
-	o := &outbound{rt: rt, links: map[string]*outLink{}, timers: map[*outLink]*time.Timer{}}
+	o := &outbound{rt: rt, nodes: map[string]*node{}, links: map[string]*outLink{}, timers: map[*outLink]*time.Timer{}}
 	cfg := *rt.cfg.Outbound
 	cfg.Serve = o.serve
 	if cfg.Logger == nil {
@@ -113,7 +120,12 @@ func (o *outbound) serve(oc *ari.OutboundConn) {
 
 // onFrame decodes and routes one frame of an outbound connection.
 func (c *outConn) onFrame(f ari.Frame) {
-	ev := c.o.rt.decode(f, "", c.log)
+	if c.node == nil { // the first frame: its asterisk_id is known
+		c.node = c.o.nodeFor(c.oc.AsteriskID())
+		c.log = c.log.With("node", c.node.name)
+	}
+	c.node.received.Add(1)
+	ev := c.o.rt.decode(f, c.node.name, c.log)
 	if ev == nil {
 		return
 	}
@@ -124,7 +136,7 @@ func (c *outConn) onFrame(f ari.Frame) {
 		c.last, c.lastID = l, id
 	}
 	if l == nil {
-		c.o.rt.noteUnrouted("", ev)
+		c.o.rt.noteUnrouted(c.node.name, ev)
 		c.log.Debug("stasis: event for an app the runtime does not serve", "type", ev.EventType(), "application", id)
 		return
 	}
@@ -145,17 +157,19 @@ func (c *outConn) bind(id string) *outLink {
 		return l
 	}
 	rt := c.o.rt
-	a, perCall := rt.outboundApp(id)
+	n := c.node
+	a, perCall := outboundApp(n, id)
 	if a == nil {
 		return nil
 	}
 	o := c.o
+	key := linkKey(n.name, id)
 	o.mu.Lock()
-	l := o.links[id]
+	l := o.links[key]
 	reconnect := l != nil && l.conns > 0
 	if l == nil {
-		l = &outLink{link: newLink(c.rest), a: a, perCall: perCall}
-		o.links[id] = l
+		l = &outLink{key: key, link: newLink(c.rest), a: a, perCall: perCall}
+		o.links[key] = l
 	} else {
 		l.link.rest.Store(c.rest)
 	}
@@ -173,11 +187,13 @@ func (c *outConn) bind(id string) *outLink {
 	if first {
 		c.connected = true
 		c.reconnect = reconnect
+		n.up.Add(1)
 	}
 	if reconnect && (perCall || first) {
 		rt.stats.reconnects.Add(1)
+		n.reconnects.Add(1)
 		if o := rt.cfg.Observer; o != nil {
-			o.Reconnected("")
+			o.Reconnected(n.name)
 		}
 	}
 	if reconnect {
@@ -193,9 +209,9 @@ func (c *outConn) bind(id string) *outLink {
 	if replaced != nil && rt.cfg.OnState != nil {
 		// Reported here, in order: the old connection's end no longer
 		// owns the app.
-		rt.cfg.OnState(ari.StateChange{State: ari.StateDisconnected, Attempt: 1, Conn: replaced.oc.Seq(), Err: errReplaced, Apps: []string{id}})
+		rt.cfg.OnState(ari.StateChange{State: ari.StateDisconnected, Attempt: 1, Conn: replaced.oc.Seq(), Err: errReplaced, Apps: []string{id}, Node: n.name})
 	}
-	sc := ari.StateChange{State: ari.StateConnected, Attempt: 1, Conn: gen, Reconnect: reconnect, Apps: []string{id}}
+	sc := ari.StateChange{State: ari.StateConnected, Attempt: 1, Conn: gen, Reconnect: reconnect, Apps: []string{id}, Node: n.name}
 	switch {
 	case reconnect:
 		c.log.Warn("stasis: Asterisk reopened its outbound websocket: re-syncing the calls", "application", id)
@@ -212,7 +228,7 @@ func (c *outConn) bind(id string) *outLink {
 		go func() {
 			defer o.wg.Done()
 			var mu sync.Mutex // one re-sync per connection and id
-			rt.resync(c.ctx, &mu, c.log, "", []string{id}, l.link.client(rt), []resyncTarget{{a: a, appID: id, link: l.link}}, gen)
+			rt.resync(c.ctx, &mu, c.log, n.name, []string{id}, l.link.client(rt), []resyncTarget{{a: a, appID: id, link: l.link}}, gen)
 		}()
 	}
 	if first && rt.cfg.OnConnect != nil {
@@ -240,6 +256,9 @@ func (c *outConn) bind(id string) *outLink {
 func (c *outConn) ended(err error) {
 	o, rt := c.o, c.o.rt
 	stopping := rt.connCtx.Err() != nil
+	if c.connected {
+		c.node.up.Add(-1)
+	}
 	for id, l := range c.bound {
 		o.mu.Lock()
 		if l.owner != c {
@@ -249,7 +268,7 @@ func (c *outConn) ended(err error) {
 		l.owner = nil
 		live := l.a.hasCalls(l.link)
 		if l.perCall && !live {
-			delete(o.links, id)
+			delete(o.links, l.key)
 		}
 		if l.perCall && live && !stopping && !o.closed {
 			id, l := id, l
@@ -265,7 +284,7 @@ func (c *outConn) ended(err error) {
 			c.log.Warn("stasis: outbound websocket lost; waiting for Asterisk to reconnect", "application", id, "err", err)
 		}
 		if rt.cfg.OnState != nil && !(l.perCall && !live) {
-			rt.cfg.OnState(ari.StateChange{State: ari.StateDisconnected, Attempt: 1, Conn: c.oc.Seq(), Err: err, Apps: []string{id}})
+			rt.cfg.OnState(ari.StateChange{State: ari.StateDisconnected, Attempt: 1, Conn: c.oc.Seq(), Err: err, Apps: []string{id}, Node: c.node.name})
 		}
 		o.stateMu.Unlock()
 	}
@@ -279,7 +298,7 @@ func (o *outbound) giveUp(id string, l *outLink) {
 		return
 	}
 	delete(o.timers, l)
-	delete(o.links, id)
+	delete(o.links, l.key)
 	o.mu.Unlock()
 	n := o.rt.endLinkCalls(l.a, l.link)
 	o.rt.log.Warn("stasis: Asterisk did not reopen a per-call outbound websocket; its call ended", "application", id, "calls", n)
@@ -298,10 +317,61 @@ func (o *outbound) close() {
 	o.wg.Wait()
 }
 
-// outboundApp finds the app of an application id: the app itself on a
-// persistent connection, "<app>:<channel name>" on a per-call one.
-func (rt *Runtime) outboundApp(id string) (a *appState, perCall bool) {
-	apps := rt.nodes[0].apps // outbound: one node
+// linkKey is the key of an application id's link: ids are Asterisk's
+// application names, unique per Asterisk server only (a per-call id has
+// the channel's name, and two servers name channels alike).
+func linkKey(node, id string) string { return node + "\x00" + id }
+
+// nodeFor returns the node of the Asterisk server asteriskID, made the
+// first time one of its connections sends a message: registrars of its
+// own (channel ids are unique per server only), REST over its own
+// connections, and its apps' Unowned handlers started.
+func (o *outbound) nodeFor(asteriskID string) *node {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if n := o.nodes[asteriskID]; n != nil {
+		return n
+	}
+	rt := o.rt
+	n := &node{name: asteriskID, log: rt.log.With("node", asteriskID), apps: map[string]*appState{}, dialIn: true}
+	if rt.cfg.REST != nil || (rt.cfg.Client != nil && rt.cfg.Transport == TransportHTTP) {
+		n.rest = rt.rest
+	} else {
+		n.rest = resources.New(o.handler.RESTClientFor(asteriskID))
+	}
+	for _, app := range rt.cfg.Apps {
+		a := newAppState(rt, n, app)
+		n.apps[app.Name] = a
+		if app.Unowned != nil {
+			o.wg.Add(1) // the caller's serving goroutine holds one: never from zero
+			go func() {
+				defer o.wg.Done()
+				a.serveUnowned(rt.connCtx)
+			}()
+		}
+	}
+	o.nodes[asteriskID] = n
+	list := append(slices.Clone(o.nodeList()), n)
+	o.nodeSnap.Store(&list)
+	if len(list) > 1 {
+		rt.log.Info("stasis: another Asterisk server dials in", "node", asteriskID, "servers", len(list))
+	}
+	return n
+}
+
+// nodeList returns the Asterisk servers that have dialed in, in order.
+func (o *outbound) nodeList() []*node {
+	if p := o.nodeSnap.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// outboundApp finds the app of an application id on node n: the app
+// itself on a persistent connection, "<app>:<channel name>" on a
+// per-call one.
+func outboundApp(n *node, id string) (a *appState, perCall bool) {
+	apps := n.apps
 	if a := apps[id]; a != nil {
 		return a, false
 	}

@@ -273,7 +273,7 @@ func TestOutboundPersistentReconnect(t *testing.T) {
 	assert.True(t, up.Reconnect)
 	assert.Equal(t, []string{"app"}, up.Apps)
 	rep := nextResync(t, resyncs)
-	assert.Equal(t, ResyncReport{Apps: []string{"app"}, Survived: 1}, rep)
+	assert.Equal(t, ResyncReport{Apps: []string{"app"}, Node: srv.Config().AsteriskID, Survived: 1}, rep)
 	assert.True(t, recv(t, connects, "OnConnect"), "OnConnect after the reconnect")
 
 	// The queued key reached the call, whose play went over the new
@@ -437,7 +437,7 @@ func TestOutboundPerCall(t *testing.T) {
 	assert.Equal(t, []string{appID}, up.Apps)
 	assert.Equal(t, 2, perCallConnects(srv, phone.ID()), "one reconnection")
 	rep := nextResync(t, resyncs)
-	assert.Equal(t, ResyncReport{Apps: []string{appID}, Survived: 1}, rep)
+	assert.Equal(t, ResyncReport{Apps: []string{appID}, Node: srv.Config().AsteriskID, Survived: 1}, rep)
 
 	// A key pressed now reaches the handler over the new connection, and
 	// its play and hangup go over it.

@@ -56,6 +56,17 @@ func realClient(t *testing.T, wrap func(http.RoundTripper) http.RoundTripper) *a
 	return c
 }
 
+// realClientAt is a client of the Asterisk at url, which is
+// GOSTASIS_REAL_ASTERISK or another such variable.
+func realClientAt(t *testing.T, url string) *ari.Client {
+	t.Helper()
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(tr.CloseIdleConnections)
+	c, err := ari.NewClient(ari.Config{URL: url, HTTPClient: &http.Client{Transport: tr}})
+	require.NoError(t, err)
+	return c
+}
+
 // countingTransport counts the HTTP requests that are not the version
 // discovery.
 type countingTransport struct {
@@ -229,11 +240,14 @@ func TestRealOutbound(t *testing.T) {
 		t.Fatal("Asterisk did not open the persistent outbound websocket within 15s")
 	}
 
+	info, err := resources.New(dialer).Asterisk.GetInfo(ctx, &resources.AsteriskGetInfoParams{Only: []resources.GetInfoOnly{resources.GetInfoOnlySystem}})
+	require.NoError(t, err)
 	t.Run("persistent", func(t *testing.T) {
 		dialLocal(ctx, t, resources.New(dialer), "1100")
 		call := awaitFlow(t, done, errs)
 		assert.Equal(t, "outapp", call.App)
 		assert.Equal(t, "outapp", call.AppID)
+		assert.Equal(t, info.System.EntityID, call.Node, "the node is the server's asterisk_id")
 	})
 	t.Run("per-call", func(t *testing.T) {
 		before := rt.OutboundStats().Accepted
@@ -241,6 +255,7 @@ func TestRealOutbound(t *testing.T) {
 		call := awaitFlow(t, done, errs)
 		assert.Equal(t, "percall", call.App)
 		assert.True(t, strings.HasPrefix(call.AppID, "percall:Local/1200@default-"), call.AppID)
+		assert.Equal(t, info.System.EntityID, call.Node)
 		assert.Greater(t, rt.OutboundStats().Accepted, before, "a connection of its own")
 	})
 	t.Run("no-refusals", func(t *testing.T) {
@@ -315,4 +330,69 @@ type adoptRecorder struct {
 func (a adoptRecorder) OnStasisStart(ctx context.Context, e *events.StasisStart) error {
 	a.done <- a.call
 	return a.call.Hangup(ctx, resources.HangupReasonNormal)
+}
+
+// TestRealOutboundTwoServers has two real Asterisk servers dial one
+// runtime's outbound handler (GOSTASIS_REAL_ASTERISK2 names the second,
+// with its own entity_id and the same websocket_client.conf): a call on
+// each runs its whole flow (answer, play, hang-up) on its own server, on
+// a node named by that server's entity_id.
+func TestRealOutboundTwoServers(t *testing.T) {
+	url2 := os.Getenv("GOSTASIS_REAL_ASTERISK2")
+	spec := os.Getenv("GOSTASIS_REAL_OUTBOUND")
+	if url2 == "" || spec == "" {
+		t.Skip("GOSTASIS_REAL_ASTERISK2 and GOSTASIS_REAL_OUTBOUND are not both set")
+	}
+	dialers := []*ari.Client{realClient(t, nil), realClientAt(t, url2)}
+	creds, addr, _ := strings.Cut(spec, "@")
+	user, pass, _ := strings.Cut(creds, ":")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var ids []string
+	for _, d := range dialers {
+		info, err := resources.New(d).Asterisk.GetInfo(ctx, &resources.AsteriskGetInfoParams{Only: []resources.GetInfoOnly{resources.GetInfoOnlySystem}})
+		require.NoError(t, err)
+		ids = append(ids, info.System.EntityID)
+	}
+	require.NotEqual(t, ids[0], ids[1], "the servers need entity_ids of their own")
+
+	done, errs := make(chan *stasis.Call, 2), make(chan error, 2)
+	rt, err := stasis.New(stasis.Config{
+		Outbound: &ari.OutboundConfig{Username: user, Password: pass},
+		Apps:     []stasis.App{realApp("outapp", done, errs), realApp("percall", done, errs)},
+		Logger:   slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
+	})
+	require.NoError(t, err)
+	ln, err := net.Listen("tcp", addr)
+	require.NoError(t, err)
+	mux := http.NewServeMux()
+	mux.Handle("/ari", rt.OutboundHandler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	runReal(t, rt)
+	// Both persistent connections are up (Asterisk retries every
+	// reconnect_interval).
+	require.Eventually(t, func() bool {
+		up := 0
+		for _, n := range rt.Stats().Nodes {
+			if n.Connected {
+				up++
+			}
+		}
+		return up == 2
+	}, 20*time.Second, 50*time.Millisecond, "both servers dialed in")
+
+	for _, exten := range []string{"1100", "1200"} {
+		for _, d := range dialers {
+			dialLocal(ctx, t, resources.New(d), exten)
+		}
+		nodes := map[string]bool{}
+		for range dialers {
+			call := awaitFlow(t, done, errs)
+			nodes[call.Node] = true
+		}
+		assert.Equal(t, map[string]bool{ids[0]: true, ids[1]: true}, nodes, "extension %s: a call on each server, each on its node", exten)
+	}
+	assert.Zero(t, rt.Stats().SyntheticEnds)
 }

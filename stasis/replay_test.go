@@ -140,7 +140,7 @@ func TestReplayRealStream(t *testing.T) {
 		last := frames[idx[len(idx)-1]]
 		assert.Contains(t, last, `"type":"StasisEnd"`, "call %s ends with its StasisEnd", k)
 	}
-	for _, a := range rt.apps {
+	for _, a := range rt.nodes[0].apps {
 		a.mu.Lock()
 		assert.Empty(t, a.channels, "registrar of %s empty", a.name)
 		assert.Empty(t, a.bridges)

@@ -89,7 +89,7 @@ func TestOriginateFailureUnregisters(t *testing.T) {
 	f.waitConnected()
 	f.send(stasisStart("app", "caller"))
 	require.Error(t, <-errs)
-	a := rt.apps["app"]
+	a := rt.nodes[0].apps["app"]
 	eventually(t, func() bool {
 		a.mu.Lock()
 		defer a.mu.Unlock()

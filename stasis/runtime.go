@@ -26,9 +26,9 @@ type Runtime struct {
 	cfg  Config
 	rest *resources.Client
 	log  *slog.Logger
-	apps map[string]*appState
-	// nodes are the Asterisk servers served (one unless Config.Nodes);
-	// apps are the first's registrars (the only node's, usually).
+	// nodes are the Asterisk servers served (one unless Config.Nodes;
+	// none with Config.Outbound, whose nodes come as Asterisk servers
+	// dial in: use nodeList).
 	nodes []*node
 	// out serves Asterisk's outbound websockets (Config.Outbound).
 	out *outbound
@@ -76,12 +76,7 @@ func New(cfg Config) (*Runtime, error) {
 		rt.log = defaultLogger()
 	}
 	if cfg.Outbound != nil {
-		n := &node{log: rt.log, apps: map[string]*appState{}}
-		rt.nodes = []*node{n}
-		rt.apps = n.apps
-		for _, app := range cfg.Apps {
-			n.apps[app.Name] = newAppState(rt, n, app)
-		}
+		// The nodes are the Asterisk servers that dial in (outbound.go).
 		out, err := newOutbound(rt)
 		if err != nil {
 			return nil, err
@@ -94,7 +89,6 @@ func New(cfg Config) (*Runtime, error) {
 				rt.rest = resources.New(out.handler.RESTClient())
 			}
 		}
-		n.rest = rt.rest
 		return rt, nil
 	}
 	for _, spec := range nodeSpecs(&cfg) {
@@ -122,7 +116,6 @@ func New(cfg Config) (*Runtime, error) {
 		}
 		rt.nodes = append(rt.nodes, n)
 	}
-	rt.apps = rt.nodes[0].apps
 	rt.rest = rt.nodes[0].rest
 	return rt, nil
 }
@@ -180,8 +173,8 @@ func (rt *Runtime) REST() *resources.Client { return rt.rest }
 // Stats returns a snapshot of the runtime's counters.
 func (rt *Runtime) Stats() Stats {
 	st := rt.stats.snapshot()
-	if len(rt.cfg.Nodes) > 0 {
-		for _, n := range rt.nodes {
+	if len(rt.cfg.Nodes) > 0 || rt.out != nil {
+		for _, n := range rt.nodeList() {
 			st.Nodes = append(st.Nodes, n.snapshot())
 		}
 	}
@@ -402,10 +395,19 @@ func (rt *Runtime) connectionGroups(n *node) [][]*appState {
 	return [][]*appState{all}
 }
 
+// nodeList returns the nodes: Config.Client's or Config.Nodes', or, with
+// Config.Outbound, one for each Asterisk server that has dialed in so far.
+func (rt *Runtime) nodeList() []*node {
+	if rt.out != nil {
+		return rt.out.nodeList()
+	}
+	return rt.nodes
+}
+
 // allApps returns the registrars of every app on every node.
 func (rt *Runtime) allApps() []*appState {
 	var out []*appState
-	for _, n := range rt.nodes {
+	for _, n := range rt.nodeList() {
 		for _, app := range rt.cfg.Apps {
 			out = append(out, n.apps[app.Name])
 		}
@@ -416,7 +418,7 @@ func (rt *Runtime) allApps() []*appState {
 // allConns returns every node's connections.
 func (rt *Runtime) allConns() []*conn {
 	var out []*conn
-	for _, n := range rt.nodes {
+	for _, n := range rt.nodeList() {
 		out = append(out, n.conns...)
 	}
 	return out

@@ -33,7 +33,7 @@ func TestLifecycle(t *testing.T) {
 	assert.Error(t, r.call.Context().Err(), "context cancelled after the end")
 
 	eventually(t, func() bool { return rt.Stats().LiveCalls == 0 }, "no live call")
-	a := rt.apps["app"]
+	a := rt.nodes[0].apps["app"]
 	a.mu.Lock()
 	assert.Empty(t, a.channels, "registrar empty")
 	assert.Empty(t, a.bridges)

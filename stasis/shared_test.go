@@ -99,7 +99,7 @@ func TestSharedBridgeTenCallsJoinAtOnce(t *testing.T) {
 	require.NoError(t, phones[0].Hangup(resources.HangupReasonNormal))
 	log.waitEnded(t, 1)
 	eventually(t, func() bool { return len(srv.Bridges()) == 0 }, "the last member out destroyed the bridge")
-	a := rt.apps["app"]
+	a := rt.nodes[0].apps["app"]
 	a.mu.Lock()
 	assert.Empty(t, a.shared)
 	assert.Empty(t, a.sharedByID)
@@ -232,7 +232,7 @@ func TestSharedBridgeLeaveAndDestroy(t *testing.T) {
 			assert.Contains(t, r.types(), "BridgeVideoSourceChanged")
 		}
 	}
-	a := rt.apps["app"]
+	a := rt.nodes[0].apps["app"]
 	a.mu.Lock()
 	assert.Empty(t, a.shared)
 	assert.Empty(t, a.sharedByID)
@@ -277,7 +277,7 @@ func TestSharedBridgeKeptOnEnd(t *testing.T) {
 	log.waitEnded(t, 1)
 	_, destroyed := bf.counts()
 	assert.Empty(t, destroyed, "KeepResourcesOnEnd keeps it")
-	a := rt.apps["app"]
+	a := rt.nodes[0].apps["app"]
 	a.mu.Lock()
 	assert.Empty(t, a.shared, "but the app forgets it")
 	a.mu.Unlock()
