@@ -337,7 +337,7 @@ func (a *appState) routeEnd(e *events.StasisEnd) {
 		return
 	}
 	if id == c.ChannelID {
-		c.ending.Store(true)
+		c.markEnding()
 		a.forgetLocked(c)
 	}
 	a.mu.Unlock()

@@ -192,12 +192,20 @@ func (c *Call) handle(h any, d delivery) (end End, done bool) {
 	return End{}, false
 }
 
+// markEnding marks the call as ending, once: no event is routed to it
+// any more and it no longer counts as its link's.
+func (c *Call) markEnding() {
+	if c.ending.CompareAndSwap(false, true) && c.link != nil {
+		c.link.live.Add(-1)
+	}
+}
+
 // finish tears the call down: registrations, context, mailbox, the
 // channels and bridges it owns, and the channel itself when the handler
 // failed.
 func (c *Call) finish(end End) {
 	end.Duration = time.Since(c.started)
-	c.ending.Store(true)
+	c.markEnding()
 	a := c.app
 	a.mu.Lock()
 	a.forgetLocked(c)

@@ -13,6 +13,10 @@ import (
 // follow.
 type callLink struct {
 	rest atomic.Pointer[resources.Client]
+	// live counts the calls started on the link that are not ending
+	// (Call.markEnding): whether a per-call connection that ends still
+	// has a call to wait for, without scanning every call.
+	live atomic.Int64
 }
 
 func newLink(rest *resources.Client) *callLink {

@@ -266,7 +266,7 @@ func (c *outConn) ended(err error) {
 			continue // a newer connection took it over
 		}
 		l.owner = nil
-		live := l.a.hasCalls(l.link)
+		live := l.link.live.Load() > 0
 		if l.perCall && !live {
 			delete(o.links, l.key)
 		}
@@ -414,18 +414,6 @@ func (rt *Runtime) OutboundStats() ari.OutboundStats {
 	return rt.out.handler.Stats()
 }
 
-// hasCalls reports whether a live call of a uses link.
-func (a *appState) hasCalls(link *callLink) bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	for _, c := range a.channels {
-		if c.link == link && !c.ending.Load() {
-			return true
-		}
-	}
-	return false
-}
-
 // endLinkCalls ends, with a synthetic StasisEnd, every live call of a
 // that uses link, and returns how many.
 func (rt *Runtime) endLinkCalls(a *appState, link *callLink) int {
@@ -436,7 +424,7 @@ func (rt *Runtime) endLinkCalls(a *appState, link *callLink) int {
 		if c.link != link || c.ending.Load() {
 			continue
 		}
-		c.ending.Store(true)
+		c.markEnding()
 		a.forgetLocked(c)
 		ends = append(ends, c)
 	}

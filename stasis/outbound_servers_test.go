@@ -25,8 +25,10 @@ type nodeAnswerer struct {
 func (h *nodeAnswerer) OnEvent(ctx context.Context, e events.Event) error {
 	switch e.(type) {
 	case *events.StasisStart:
-		h.seen(h.call.Node, h.call.ChannelID)
-		return h.call.Answer(ctx)
+		if err := h.call.Answer(ctx); err != nil {
+			return err
+		}
+		h.seen(h.call.Node, h.call.ChannelID) // once the answer's reply is in
 	case *events.ChannelDTMFReceived:
 		return h.call.Hangup(ctx, resources.HangupReasonNormal)
 	}
@@ -87,6 +89,11 @@ func outboundFromSeveralServers(t *testing.T, perCall bool) {
 	assert.Equal(t, phoneA.Channel().Name, phoneB.Channel().Name, "the same channel name on both servers")
 	require.NoError(t, phoneA.WaitState(ctx, ari.ChannelStateUp), "A's call answered on A")
 	require.NoError(t, phoneB.WaitState(ctx, ari.ChannelStateUp), "B's call answered on B")
+	require.NoError(t, waitFor(ctx, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(seen) == 2
+	}), "both handlers got their answer's reply")
 	mu.Lock()
 	assert.Equal(t, map[string]string{idA: "c1", idB: "c1"}, seen, "a call per server, on a node named by its asterisk_id")
 	mu.Unlock()
@@ -125,4 +132,18 @@ func outboundFromSeveralServers(t *testing.T, perCall bool) {
 	require.NoError(t, phoneB.WaitEnd(ctx))
 	require.NoError(t, waitFor(ctx, func() bool { return env.rt.Stats().LiveCalls == 0 }))
 	assert.Zero(t, env.rt.Stats().SyntheticEnds)
+	if perCall {
+		// Asterisk closes each per-call connection after its call: the
+		// runtime forgets their links at once, waiting for no reconnect.
+		require.NoError(t, waitFor(ctx, func() bool { return len(a.OutboundSessions())+len(b.OutboundSessions()) == 0 }))
+		o := env.rt.out
+		require.NoError(t, waitFor(ctx, func() bool {
+			o.mu.Lock()
+			defer o.mu.Unlock()
+			return len(o.links) == 0
+		}))
+		o.mu.Lock()
+		assert.Empty(t, o.timers, "no call left to wait for")
+		o.mu.Unlock()
+	}
 }

@@ -151,7 +151,7 @@ func (rt *Runtime) reconcileApp(t resyncTarget, live map[string]*ari.Channel, ge
 			ends = append(ends, ending{call, ev})
 			if id == call.ChannelID {
 				primaryGone = true
-				call.ending.Store(true)
+				call.markEnding()
 				a.forgetLocked(call)
 				break
 			}

@@ -355,6 +355,9 @@ func (rt *Runtime) newCall(a *appState, start *events.StasisStart, gen uint64, l
 	if c.AppID == "" {
 		c.AppID = a.name
 	}
+	if link != nil {
+		link.live.Add(1) // until markEnding
+	}
 	c.mb.init()
 	c.ctx, c.cancel = context.WithCancelCause(rt.callsCtx)
 	// Cancelling the call wakes its goroutine out of the mailbox.

@@ -42,8 +42,9 @@ type Stats struct {
 	// Adopted counts the channels of dead instances this instance moved
 	// into its own app (Config.Cluster).
 	Adopted uint64
-	// Nodes has each node's counters, in Config.Nodes order, when the
-	// runtime serves several Asterisk servers.
+	// Nodes has each node's counters: of Config.Nodes, in their order,
+	// or, with Config.Outbound, of each Asterisk server that has dialed
+	// in, in the order they first did. Empty with Config.Client.
 	Nodes []NodeStats
 }
 
