@@ -2,6 +2,7 @@ package stasis
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -146,4 +147,41 @@ func outboundFromSeveralServers(t *testing.T, perCall bool) {
 		assert.Empty(t, o.timers, "no call left to wait for")
 		o.mu.Unlock()
 	}
+}
+
+// TestOutboundUnownedPerServer gives each Asterisk server that dials in
+// its own App.Unowned feed, started with its node, and stops them all
+// at Shutdown.
+func TestOutboundUnownedPerServer(t *testing.T) {
+	var mu sync.Mutex
+	nodes := map[string]bool{}
+	app := App{Name: "ob", New: func(ctx context.Context, call *Call) (any, error) {
+		return &nodeAnswerer{call: call, seen: func(string, string) {}}, nil
+	},
+		Unowned: func(ctx context.Context, e events.Event) {
+			if _, ok := e.(*events.ApplicationRegistered); ok {
+				mu.Lock()
+				defer mu.Unlock()
+				nodes[e.Base().AsteriskID] = true
+			}
+		}}
+	var ws aritest.OutboundWebsocket
+	env := outboundSetup(t, obSetup{ws: func(w *aritest.OutboundWebsocket) { ws = *w }, deferRun: true}, Config{Apps: []App{app}})
+	aritest.Start(t, aritest.Config{Timing: aritest.FastTiming(), AsteriskID: "02:fc:00:00:00:0b", Outbound: []aritest.OutboundWebsocket{ws}})
+	ran := make(chan error, 1)
+	go func() { ran <- env.rt.Run(context.Background()) }()
+	ctx := testCtx(t)
+	require.NoError(t, waitFor(ctx, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(nodes) == 2
+	}), "each server's ApplicationRegistered reached Unowned")
+	assert.True(t, nodes[env.srv.Config().AsteriskID])
+	require.NoError(t, env.rt.Shutdown(ctx))
+	require.ErrorIs(t, <-ran, ErrRuntimeClosed)
+	// The simulators still run (the test's cleanup stops them): look for
+	// the runtime's Unowned goroutines only.
+	buf := make([]byte, 1<<20)
+	stacks := string(buf[:runtime.Stack(buf, true)])
+	assert.NotContains(t, stacks, "serveUnowned", "no Unowned goroutine left")
 }
