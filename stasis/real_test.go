@@ -149,6 +149,20 @@ func awaitFlow(t *testing.T, done <-chan *stasis.Call, errs <-chan error) *stasi
 	return nil
 }
 
+// serveOutboundReal serves rt's outbound handler at addr/ari, where the
+// real Asterisk's websocket_client.conf points, and runs rt.
+func serveOutboundReal(t *testing.T, rt *stasis.Runtime, addr string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
+	require.NoError(t, err)
+	mux := http.NewServeMux()
+	mux.Handle("/ari", rt.OutboundHandler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	runReal(t, rt)
+}
+
 func runReal(t *testing.T, rt *stasis.Runtime) {
 	t.Helper()
 	ran := make(chan error, 1)
@@ -225,14 +239,7 @@ func TestRealOutbound(t *testing.T) {
 		},
 	})
 	require.NoError(t, err)
-	ln, err := net.Listen("tcp", addr)
-	require.NoError(t, err)
-	mux := http.NewServeMux()
-	mux.Handle("/ari", rt.OutboundHandler())
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	runReal(t, rt)
+	serveOutboundReal(t, rt, addr)
 
 	select {
 	case <-persistent: // Asterisk retries every reconnect_interval
@@ -363,14 +370,7 @@ func TestRealOutboundTwoServers(t *testing.T) {
 		Logger:   slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
 	})
 	require.NoError(t, err)
-	ln, err := net.Listen("tcp", addr)
-	require.NoError(t, err)
-	mux := http.NewServeMux()
-	mux.Handle("/ari", rt.OutboundHandler())
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	runReal(t, rt)
+	serveOutboundReal(t, rt, addr)
 	// Both persistent connections are up (Asterisk retries every
 	// reconnect_interval).
 	require.Eventually(t, func() bool {

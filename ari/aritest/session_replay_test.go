@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -201,18 +199,8 @@ func TestReplayNonStrictReportsMissing(t *testing.T) {
 // get makes a request to srv as the default user.
 func get(t *testing.T, srv *aritest.Server, method, pathQuery, body string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), method, srv.URL+pathQuery, strings.NewReader(body))
-	require.NoError(t, err)
-	req.SetBasicAuth("asterisk", "asterisk")
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp.StatusCode, string(b)
+	r := call(t, srv, method, pathQuery, body, "asterisk:asterisk")
+	return r.status, r.body
 }
 
 // replayAnswersOnly replays s, which has no events, in the background
