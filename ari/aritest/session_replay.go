@@ -218,8 +218,8 @@ func newReplayState(sess *session.Session, generatedIDs []string) *replayState {
 		queries: make([]map[string]string, len(sess.Exchanges)),
 		reqs:    make([]any, len(sess.Exchanges)),
 		ids:     newIDAliases(generatedIDs),
-		asked: make([]bool, len(sess.Exchanges)),
-		seen:  make(map[string]bool),
+		asked:   make([]bool, len(sess.Exchanges)),
+		seen:    make(map[string]bool),
 	}
 	for i, x := range sess.Exchanges {
 		q := make(map[string]string)
