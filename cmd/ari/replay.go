@@ -12,7 +12,7 @@ import (
 	"gostasis.dev/ari/aritest/session"
 )
 
-const replayUsage = `Usage: ari replay [-listen ADDR] [-speed X] [-strict] [-wait D] [-once] [-auth USER:PASSWORD] FILE
+const replayUsage = `Usage: ari replay [-listen ADDR] [-speed X] [-strict] [-wait D] [-ids P,P...] [-once] [-auth USER:PASSWORD] FILE
        ari replay -print [-json] FILE
 
 Plays a session recorded by ` + "`ari record`" + ` into a simulated Asterisk
@@ -31,7 +31,10 @@ viewer/viewer, or only the one of -auth.
 With -strict, each event waits until the application has made the requests
 recorded before it, and the replay fails when one is not made within -wait
 (a session recorded without -listen holds the recorder's own requests,
-which -strict expects too).
+which -strict expects too). Ids the application makes up afresh on each
+run, in the request parameters -ids names (by default playbackId,
+channelId, otherChannelId, bridgeId, snoopId and recordingName), are
+paired with the recorded ones; -ids "" pairs none.
 Once every event is sent, a report goes to stderr: the events sent, the
 recorded answers given, the recorded requests never made (missing) and the
 requests not recorded. With -once the command then exits (status 1 when a
@@ -53,6 +56,7 @@ func runReplay(ctx context.Context, args []string, env func(string) string, stdo
 	speed := fs.Float64("speed", 0, "replay the recorded gaps between events at this speed (1: real time; 0: no gaps)")
 	strict := fs.Bool("strict", false, "pace the events on the recorded requests and fail when one is not made")
 	wait := fs.Duration("wait", aritest.DefaultRequestWait, "with -strict, how long to wait for each recorded request")
+	ids := fs.String("ids", strings.Join(aritest.DefaultGeneratedIDs(), ","), "the request parameters that carry ids the application makes up, comma-separated")
 	once := fs.Bool("once", false, "exit once every event is sent")
 	auth := fs.String("auth", "", "the only ARI user, USER:PASSWORD (default: asterisk:asterisk and the read-only viewer:viewer)")
 	print := fs.Bool("print", false, "print the events instead of serving them")
@@ -108,7 +112,7 @@ func runReplay(ctx context.Context, args []string, env func(string) string, stdo
 	}
 	fmt.Fprintf(stderr, "ari: replaying %s: Asterisk %s, apps %s, %d events, %d REST exchanges\n",
 		fs.Arg(0), sess.Header.Version, apps, len(sess.Events), len(sess.Exchanges))
-	rep, err := srv.Replay(ctx, sess, aritest.ReplayOptions{Speed: *speed, Strict: *strict, RequestWait: *wait})
+	rep, err := srv.Replay(ctx, sess, aritest.ReplayOptions{Speed: *speed, Strict: *strict, RequestWait: *wait, GeneratedIDs: splitIDs(*ids)})
 	if ctx.Err() != nil {
 		return nil // interrupted
 	}
@@ -141,4 +145,15 @@ func printReplayReport(w io.Writer, rep *aritest.ReplayReport) {
 	for _, u := range rep.Unrecorded {
 		fmt.Fprintf(w, "ari: not recorded (answered by the simulator): %s\n", u)
 	}
+}
+
+// splitIDs reads -ids: an empty list pairs no ids (not the default).
+func splitIDs(s string) []string {
+	out := []string{}
+	for p := range strings.SplitSeq(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -174,3 +174,36 @@ func TestReplayErrors(t *testing.T) {
 		require.ErrorAs(t, err, &ue, args)
 	}
 }
+
+// TestReplayIDs pairs a playback id the client makes up with the
+// recorded one, unless -ids "" says no parameter carries such ids.
+func TestReplayIDs(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "ids.jsonl")
+	f, err := os.Create(file)
+	require.NoError(t, err)
+	defer f.Close()
+	w, err := session.NewWriter(f, session.Header{Recorded: time.Now().UTC(), Version: "22.10.1", Apps: []string{"cli"}})
+	require.NoError(t, err)
+	require.NoError(t, w.WriteExchange(session.Exchange{Time: time.Now().UTC(), Method: "POST", Path: "/ari/channels/c1/play",
+		Query: "media=sound%3Ahello-world&playbackId=pb-rec", Status: 201,
+		Body: []byte(`{"id":"pb-rec","media_uri":"sound:hello-world","target_uri":"channel:c1","language":"en","state":"queued"}`)}))
+	require.NoError(t, w.Flush())
+
+	for _, tc := range []struct {
+		ids    []string
+		paired bool
+	}{{nil, true}, {[]string{"-ids", ""}, false}} {
+		args := append([]string{"replay"}, tc.ids...)
+		replay := startARI(t, envOf(nil), append(args, file)...)
+		url := strings.TrimPrefix(replay.waitLines(t, 1)[0], "ARI_URL=")
+		out, _, err := runARI(t, defaultUserAt(url), "call", "channels.play", "channelId=c1", "media=sound:hello-world", "playbackId=mine-1")
+		if tc.paired {
+			require.NoError(t, err)
+			assert.Contains(t, out, `"mine-1"`, "the recorded answer, with the client's id")
+			assert.NotContains(t, out, "pb-rec")
+		} else {
+			require.Error(t, err, "the simulator's answer: no channel c1")
+		}
+		require.NoError(t, replay.stop(t))
+	}
+}
