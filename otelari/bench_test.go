@@ -38,7 +38,16 @@ func newRESTBench(b *testing.B) *restBench {
 	srv := aritest.Start(b, aritest.Config{Timing: aritest.FastTiming()})
 	phone, err := srv.PlaceCall(aritest.PlaceCallParams{Extension: "700"}) // music on hold until the end
 	require.NoError(b, err)
-	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()))
+	sdk, noop := benchObservers(b, sdktrace.WithBatcher(tracetest.NewNoopExporter()))
+	return &restBench{srv: srv, id: phone.Channel().ID, sdk: sdk, noop: noop}
+}
+
+// benchObservers makes an otelari Observer on the SDK's providers (the
+// tracer provider with opts; metrics aggregated and never read) and one
+// on the no-op providers, all shut down when b ends.
+func benchObservers(b *testing.B, opts ...sdktrace.TracerProviderOption) (sdk, noop *otelari.Observer) {
+	b.Helper()
+	tp := sdktrace.NewTracerProvider(opts...)
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
 	b.Cleanup(func() {
 		_ = tp.Shutdown(context.Background())
@@ -46,13 +55,13 @@ func newRESTBench(b *testing.B) *restBench {
 	})
 	sdk, err := otelari.New(otelari.Config{TracerProvider: tp, MeterProvider: mp, Node: "pbx1"})
 	require.NoError(b, err)
-	noop, err := otelari.New(otelari.Config{TracerProvider: tracenoop.NewTracerProvider(), MeterProvider: metricnoop.NewMeterProvider()})
+	noop, err = otelari.New(otelari.Config{TracerProvider: tracenoop.NewTracerProvider(), MeterProvider: metricnoop.NewMeterProvider()})
 	require.NoError(b, err)
-	b.Cleanup(func() {
+	b.Cleanup(func() { // before the providers' Shutdown (cleanups run last first)
 		_ = sdk.Shutdown(context.Background())
 		_ = noop.Shutdown(context.Background())
 	})
-	return &restBench{srv: srv, id: phone.Channel().ID, sdk: sdk, noop: noop}
+	return sdk, noop
 }
 
 // BenchmarkRESTCallInterleaved is BenchmarkRESTCall with the three
@@ -169,20 +178,7 @@ func BenchmarkObserver(b *testing.B) {
 // work of a report, which a real call leaves to the reporting goroutine
 // (see BenchmarkRESTCallInterleaved for what a call pays).
 func BenchmarkRequestHooks(b *testing.B) {
-	tp := sdktrace.NewTracerProvider()
-	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
-	b.Cleanup(func() {
-		_ = tp.Shutdown(context.Background())
-		_ = mp.Shutdown(context.Background())
-	})
-	sdk, err := otelari.New(otelari.Config{TracerProvider: tp, MeterProvider: mp, Node: "pbx1"})
-	require.NoError(b, err)
-	noop, err := otelari.New(otelari.Config{TracerProvider: tracenoop.NewTracerProvider(), MeterProvider: metricnoop.NewMeterProvider()})
-	require.NoError(b, err)
-	b.Cleanup(func() {
-		_ = sdk.Shutdown(context.Background())
-		_ = noop.Shutdown(context.Background())
-	})
+	sdk, noop := benchObservers(b)
 	op := &ari.Operation{Resource: "channels", Nickname: "get", Method: "GET", Path: "/channels/{channelId}"}
 	r := &ari.Request{Op: op, Path: "/channels/c1"}
 	for _, tc := range []struct {

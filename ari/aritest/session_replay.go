@@ -201,6 +201,7 @@ func replayErr(i int, err error) error {
 type replayState struct {
 	sess    *session.Session
 	index   map[string][]int    // exchanges by request key (replayKey)
+	paths   []string            // each exchange's path, as replayPath makes it
 	queries []map[string]string // each exchange's query
 	reqs    []any               // each exchange's request body decoded (nil: not compared)
 	ids     *idAliases
@@ -215,6 +216,7 @@ func newReplayState(sess *session.Session, generatedIDs []string) *replayState {
 	r := &replayState{
 		sess:    sess,
 		index:   make(map[string][]int),
+		paths:   make([]string, len(sess.Exchanges)),
 		queries: make([]map[string]string, len(sess.Exchanges)),
 		reqs:    make([]any, len(sess.Exchanges)),
 		ids:     newIDAliases(generatedIDs),
@@ -226,7 +228,8 @@ func newReplayState(sess *session.Session, generatedIDs []string) *replayState {
 		parseQueryInto(q, x.Query)
 		delete(q, "api_key")
 		r.queries[i] = q
-		key := replayKey(x.Method, splitPath(x.Path), q)
+		r.paths[i] = replayPath(splitPath(x.Path))
+		key := exchangeText(x.Method, r.paths[i], replayQuery(q))
 		r.index[key] = append(r.index[key], i)
 		if hasBody(x.Method) && len(bytes.TrimSpace(x.Request)) > 0 {
 			r.reqs[i] = decodeBody(x.Request)

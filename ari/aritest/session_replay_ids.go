@@ -125,7 +125,7 @@ func (a *idAliases) learn(r *replayState, method string, segs []string, lastPara
 			continue
 		}
 		pairs := map[string]string{} // recorded -> the application's
-		if !a.samePath(replayPath(splitPath(x.Path)), path, lastParam, pairs) ||
+		if !a.samePath(r.paths[i], path, lastParam, pairs) ||
 			!a.sameQuery(r.queries[i], q, pairs) ||
 			!a.sameBody(r.reqs[i], body, pairs) || len(pairs) == 0 {
 			continue

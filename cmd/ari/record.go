@@ -215,23 +215,12 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, int64(r.maxBody)+1))
+	body, err := captureAnswer(resp, r.maxBody, r.stderr, req.Method, req.URL.Path)
 	if err != nil {
 		resp.Body.Close()
 		return nil, err
 	}
 	x := session.Exchange{Time: at, Method: req.Method, Path: req.URL.Path, Query: req.URL.RawQuery, Status: resp.StatusCode, Body: body}
-	if len(body) > r.maxBody {
-		x.Body = nil
-		fmt.Fprintf(r.stderr, "ari: the answer to %s %s is larger than %d bytes: recorded without its body\n", req.Method, req.URL.Path, r.maxBody)
-		resp.Body = struct {
-			io.Reader
-			io.Closer
-		}{io.MultiReader(bytes.NewReader(body), resp.Body), resp.Body}
-	} else {
-		resp.Body.Close()
-		resp.Body = io.NopCloser(bytes.NewReader(body))
-	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.w == nil {
@@ -240,4 +229,24 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		fmt.Fprintf(r.stderr, "ari: recording %s %s: %v\n", req.Method, req.URL.Path, err)
 	}
 	return resp, nil
+}
+
+// captureAnswer reads the first max+1 bytes of resp's body for the
+// recording and leaves resp.Body reading the whole answer from its start.
+// It returns the body to record: nil for an answer larger than max, which
+// it notes on stderr (an answer is recorded whole or not at all).
+func captureAnswer(resp *http.Response, max int, stderr io.Writer, method, path string) ([]byte, error) {
+	got, err := io.ReadAll(io.LimitReader(resp.Body, int64(max)+1))
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(got), resp.Body), resp.Body}
+	if len(got) > max {
+		fmt.Fprintf(stderr, "ari: the answer to %s %s is larger than %d bytes: recorded without its body\n", method, path, max)
+		return nil, nil
+	}
+	return got, nil
 }

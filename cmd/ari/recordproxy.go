@@ -367,7 +367,7 @@ func (p *proxy) forward(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer resp.Body.Close()
-	got, err := io.ReadAll(io.LimitReader(resp.Body, int64(p.maxBody)+1))
+	got, err := captureAnswer(resp, p.maxBody, p.stderr, r.Method, r.URL.Path)
 	if err != nil {
 		p.tl.complete(s, x, false)
 		if r.Context().Err() == nil {
@@ -375,20 +375,11 @@ func (p *proxy) forward(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	x.Status = resp.StatusCode
-	big := len(got) > p.maxBody
-	if !big {
-		x.Body = got
-	} else {
-		fmt.Fprintf(p.stderr, "ari: the answer to %s %s is larger than %d bytes: recorded without its body\n", r.Method, r.URL.Path, p.maxBody)
-	}
+	x.Status, x.Body = resp.StatusCode, got
 	p.tl.complete(s, x, true)
 
 	copyHeader(w.Header(), resp.Header)
 	w.WriteHeader(resp.StatusCode)
-	if _, err := w.Write(got); err != nil || !big {
-		return
-	}
 	_, _ = io.Copy(w, resp.Body)
 }
 
